@@ -1,0 +1,27 @@
+# The two commands of the README: `make run` (the main job on an embedded default) and `make test`.
+# Both install what they need themselves: uv (from PyPI) and the locked environment; `make test`
+# also installs Debian's chromium for the browser test when it is missing.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+
+.PHONY: env chromium test run lint
+
+env:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --locked
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: env chromium
+	$(UV) run --locked pytest
+
+lint: env
+	$(UV) run --locked ruff check src tests dags plugins benchmarks
+	$(UV) run --locked mypy
+
+run: env
+	$(UV) run --locked python -m ingest.demo

@@ -1,0 +1,1 @@
+"""Verb implementations of the `ingest` CLI, one module per family of verbs."""

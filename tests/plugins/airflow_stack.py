@@ -1,0 +1,1 @@
+"""Postgres + Airflow stack fixture shared by backfill, plugin and browser tests."""

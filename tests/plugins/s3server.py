@@ -1,0 +1,1 @@
+"""SeaweedFS S3 server fixture (owned by the storage work)."""
