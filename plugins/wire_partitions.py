@@ -5,9 +5,10 @@ Plugin routes are NOT protected by Airflow by default, so every route depends on
 resolves the caller from the Airflow JWT (Bearer header, or the UI's `_token` cookie inside the
 iframe) through the auth manager and requires read access to the `wire_ingest` DAG.
 
-Settings (environment of the api-server):
-    WIRE_INGEST_SINK          s3://bucket[/prefix] the DAG lands into (default s3://wire-ingest)
-    WIRE_INGEST_AWS_CONN_ID   Airflow connection of that bucket (default wire_s3)
+Settings (environment of the api-server; the same variables the wire_ingest DAG reads):
+    WIRE_INGEST_BUCKET    bucket the DAG lands into (default wire-ingest)
+    WIRE_INGEST_PREFIX    key prefix inside it (default none)
+    WIRE_INGEST_CONN_ID   Airflow connection of that bucket (default wire_s3)
 """
 
 from __future__ import annotations
@@ -39,13 +40,11 @@ Authorized = Annotated[Any, Depends(authorized)]
 
 
 def _settings() -> tuple[str, str, str]:
-    sink = os.environ.get("WIRE_INGEST_SINK", "s3://wire-ingest")
-    if not sink.startswith("s3://"):
-        raise HTTPException(
-            status_code=500, detail=f"WIRE_INGEST_SINK must be s3://bucket[/prefix], got {sink}"
-        )
-    bucket, _, prefix = sink[len("s3://") :].partition("/")
-    return bucket, prefix, os.environ.get("WIRE_INGEST_AWS_CONN_ID", "wire_s3")
+    return (
+        os.environ.get("WIRE_INGEST_BUCKET", "wire-ingest"),
+        os.environ.get("WIRE_INGEST_PREFIX", ""),
+        os.environ.get("WIRE_INGEST_CONN_ID", "wire_s3"),
+    )
 
 
 def _report(hours: int, end: datetime | None) -> tuple[Any, str]:
