@@ -4,6 +4,7 @@
     ├── InputError              an input is unusable as given (terminal)
     │   ├── BinaryInput         NUL bytes, undecodable, or mostly control characters
     │   ├── InputTooLarge       over the size limit
+    │   ├── EmptyInput          no text at all (empty or whitespace-only file)
     │   └── ParseError          the bytes are text but not a valid instance of their format
     ├── ConfigError             the sources configuration or settings are wrong (terminal)
     ├── SourceError             a source could not be fetched
@@ -38,6 +39,10 @@ class BinaryInput(InputError):
 
 class InputTooLarge(InputError):
     """The input is larger than the normalizer accepts."""
+
+
+class EmptyInput(InputError):
+    """The input holds no text at all."""
 
 
 class ParseError(InputError):

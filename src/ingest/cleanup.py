@@ -1,0 +1,136 @@
+"""R7 + R8: in-body clean-up of every paragraph, then all-caps subheads out of the body.
+
+Inline artefacts are a table of (kind, pattern); each match is cut with its single leading space
+and kept in `removed`. Angle-bracket RICs and Eikon QuoteRefs feed `tickers`; parenthesised web
+RICs such as `(CLDA.N)` stay in the text and are only recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.furniture import furniture_kind
+from ingest.raw import Removal
+
+__all__ = ["INLINE_ARTEFACTS", "Cleaned", "clean_body", "is_subhead"]
+
+# (kind, pattern); group "ticker" when the match names an instrument
+INLINE_ARTEFACTS: tuple[tuple[str, str], ...] = (
+    ("opens_new_tab", r", opens new tab"),
+    ("markup", r' ?<Origin Href=\\?"QuoteRef\\?">(?P<ticker>[^<]*)</Origin>'),
+    ("markup", r' ?<Origin Href=\\?"(?:StoryRef|Link)\\?">[^<]*</Origin>'),
+    ("ric", r" ?<(?P<ticker>[A-Z0-9.=^_/][A-Z0-9.=^_/]*)>"),
+    ("story_ref", r" ?\[ID:n[A-Za-z0-9]+\]"),
+    ("page_ref", r" ?\[[A-Z0-9]{2,}/[A-Z0-9]{1,4}\]"),
+    ("url", r" ?https?://[^\s<>\"”]*[^\s<>\"”,;:).'’]"),
+)
+_INLINE = re.compile(
+    "|".join(
+        f"(?P<k{i}>{p.replace('(?P<ticker>', f'(?P<t{i}>')})" for i, (_, p) in enumerate(INLINE_ARTEFACTS)
+    )
+)
+_KINDS = tuple(kind for kind, _ in INLINE_ARTEFACTS)
+_GATE = re.compile(r", opens new tab|<|\[|https?://")
+# 1987 `<Hughes Capital Corp>`: a bracketed company name keeps its text without the brackets
+_SGML_NAME = re.compile(r"<([A-Z][^<>]*?[a-z ][^<>]*?)>")
+_WEB_RIC = re.compile(r"\(((?:[A-Z0-9]{1,6}[a-z]?\.[A-Z]{1,3})|(?:\.[A-Z0-9]{2,10}))\)")
+_FENCED = re.compile(r"\^{4,}\s*(.*?)\s*\^{4,}", re.DOTALL)
+_URL = re.compile(r"<?(https?://[^\s<>]+?)>?(?=\s|$)")
+_SUBHEAD_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cleaned:
+    """Body paragraphs after R7/R8, plus what they yielded."""
+
+    body: tuple[str, ...]
+    subheads: tuple[tuple[str, int], ...] = ()
+    tickers: tuple[str, ...] = ()
+    graphics: tuple[tuple[str, str | None], ...] = ()
+    removed: tuple[Removal, ...] = ()
+
+
+def is_subhead(text: str) -> bool:
+    """R8: no lower-case letter, some upper-case, at most 12 words, no final `.`, not a row of figures."""
+    if text.endswith(".") or any(c.islower() for c in text) or not any(c.isupper() for c in text):
+        return False
+    words = text.split()
+    if len(words) > 12:
+        return False
+    figures = sum(1 for w in words if any(c.isdigit() for c in w))
+    return figures <= 1 and figures * 2 < len(words) and _SUBHEAD_WORD.search(text) is not None
+
+
+def clean_body(
+    paragraphs: Sequence[tuple[int, str]],
+    *,
+    forced_subheads: frozenset[int] = frozenset(),
+    sgml: bool = False,
+) -> Cleaned:
+    """Apply R7 to each paragraph, then R8 (never on paragraph 0, never on 1987 copy)."""
+    removed: list[Removal] = []
+    tickers: list[str] = []
+    graphics: list[tuple[str, str | None]] = []
+    kept: list[tuple[int, str]] = []
+    for idx, text in paragraphs:
+        kind = furniture_kind(text)
+        if kind is not None:
+            removed.append(Removal(kind=kind, text=text, zone="body", paragraph=idx))
+            continue
+        if text.startswith("^^^^"):
+            fenced = _FENCED.fullmatch(text)
+            if fenced is not None:
+                inner = fenced.group(1)
+                url = _URL.search(inner)
+                title = (inner[: url.start()] + inner[url.end() :]) if url else inner
+                graphics.append((" ".join(title.split()).rstrip(":").strip(), url.group(1) if url else None))
+                removed.append(Removal(kind="graphic", text=text, zone="body", paragraph=idx))
+                continue
+        if _GATE.search(text):
+            text = _clean_inline(text, idx, removed, tickers, sgml=sgml)
+            if not text:
+                continue
+        if "(" in text:
+            tickers.extend(m.group(1) for m in _WEB_RIC.finditer(text))
+        kept.append((idx, text))
+    body: list[str] = []
+    subheads: list[tuple[str, int]] = []
+    for n, (idx, text) in enumerate(kept):
+        if idx in forced_subheads or (n > 0 and not sgml and is_subhead(text)):
+            subheads.append((text, len(body)))
+            removed.append(Removal(kind="subhead", text=text, zone="body", paragraph=idx))
+        else:
+            body.append(text)
+    return Cleaned(
+        body=tuple(body),
+        subheads=tuple(subheads),
+        tickers=tuple(tickers),
+        graphics=tuple(graphics),
+        removed=tuple(removed),
+    )
+
+
+def _clean_inline(text: str, idx: int, removed: list[Removal], tickers: list[str], *, sgml: bool) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in _INLINE.finditer(text):
+        group = m.lastgroup or ""
+        i = int(group[1:]) if group.startswith("k") else 0
+        kind = _KINDS[i]
+        ticker = m.groupdict().get(f"t{i}")
+        if ticker:
+            tickers.append(ticker.strip())
+        out.append(text[pos : m.start()])
+        pos = m.end()
+        removed.append(Removal(kind=kind, text=m.group(0).strip(), zone="body", paragraph=idx))
+    out.append(text[pos:])
+    text = "".join(out)
+    if sgml and "<" in text:
+        names = _SGML_NAME.findall(text)
+        if names:
+            for name in names:
+                removed.append(Removal(kind="markup", text=f"<{name}>", zone="body", paragraph=idx))
+            text = _SGML_NAME.sub(r"\1", text)
+    return " ".join(text.split())

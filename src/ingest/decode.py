@@ -1,0 +1,59 @@
+"""R0: raw bytes of one input → clean Unicode text, or a typed refusal.
+
+UTF-8 first; 1987 SGML (`<REUTERS` in the bytes) as latin-1; anything else as strict cp1252.
+Then: drop a BOM, CRLF/CR → LF, NFC, delete zero-width characters and soft hyphens, NBSP → space,
+delete raw C0 controls other than newline and tab. Case, quotes and dashes are never touched.
+HTML entities are left to the format parsers (unescaping before an XML parser would break it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ingest.errors import BinaryInput, EmptyInput, InputTooLarge
+
+__all__ = ["MAX_BYTES", "decode"]
+
+MAX_BYTES = 20 * 1024 * 1024
+# the reference's binary test: more than 5% control or replacement characters
+_MAX_CONTROL_SHARE = 0.05
+
+# C0 controls except \t \n \r, DEL, C1 controls, and U+FFFD: what a text file should not hold
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+_DROP = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[\u00a0\u202f\u2007]")
+
+
+def decode(data: bytes) -> str:
+    """Decode one input's bytes into normalized text; raise an `InputError` if it is not text."""
+    size = len(data)
+    if size > MAX_BYTES:
+        raise InputTooLarge(f"input is {size:,} bytes, over the {MAX_BYTES // (1024 * 1024)} MB limit")
+    if b"\x00" in data:
+        raise BinaryInput("binary input: contains NUL bytes")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # the 1987 distribution files are latin-1; other legacy text is Windows-1252
+        if b"<REUTERS" in data[:65536]:
+            text = data.decode("latin-1")
+        else:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise BinaryInput("binary input: undecodable as UTF-8 and as cp1252") from exc
+    if not text.strip():
+        raise EmptyInput("empty input: no text")
+    controls = len(_CONTROL.findall(text)) if _CONTROL.search(text) else 0
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise BinaryInput(f"binary input: {controls} of {len(text)} characters are control characters")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        text = _SPACES.sub(" ", text)
+    return _DROP.sub("", text)

@@ -1,0 +1,68 @@
+"""Page furniture, promos and boilerplate: whole paragraphs that are never story text.
+
+One table of (kind, pattern); a paragraph matching any pattern in full is dropped into `removed`
+with that kind (reference sections 1.1, 1.3 and 7). Adding a new artefact adds a row.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CAPTION_GLUED", "FURNITURE", "furniture_kind"]
+
+FURNITURE: tuple[tuple[str, str], ...] = (
+    # header chrome of newer pages
+    ("chrome", r"Listen to This Page\s*·?\s*\d+\s*min"),
+    (
+        "chrome",
+        r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\s*"
+        r"\d{1,2}:\d{2}\s*[AP]M(?: GMT[+-−]?\d*| UTC)?(?:\s*Updated .*)?",
+    ),
+    ("chrome", r"Updated \d+ (?:minutes?|hours?|days?) ago"),
+    ("chrome", r"\[\d+/\d+\]"),
+    ("caption", r".*\bREUTERS/[^\n]*?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?"),
+    ("caption", r"(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?"),
+    # trust badge and licensing
+    (
+        "boilerplate",
+        r"Our Standards: The Thomson Reuters Trust Principles\.?(?:, opens new tab)?"
+        r"(?:\s*(?:Acquire|Purchase) Licensing Rights(?:, opens new tab)?)?",
+    ),
+    ("boilerplate", r"©\s*\d{4} Reuters\.? All rights reserved\.?"),
+    ("boilerplate", r"\(c\) Copyright Thomson Reuters.*"),
+    ("boilerplate", r"Reuters Breakingviews is the .*"),
+    ("boilerplate", r"Reuters, the news and media division of Thomson Reuters, .*"),
+    ("boilerplate", r"-- ?Field Level Media"),
+    ("boilerplate", r"Thomson Reuters Foundation is the charitable arm of .*"),
+    # promos and ads
+    ("ad", r"Advertisement\s*·?\s*Scroll to continue"),
+    ("promo", r"Register now for FREE unlimited access.*"),
+    ("promo", r"Suggested Topics:.*"),
+    ("promo", r"Read Next"),
+    ("promo", r"Editor's Picks"),
+    ("promo", r"About Reuters"),
+    ("promo", r"Follow @\w+ on (?:X|Twitter)\.?"),
+    ("promo", r".{0,200}\bSign up here\.?"),
+)
+
+_TABLE = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (_, pattern) in enumerate(FURNITURE)))
+_KINDS = tuple(kind for kind, _ in FURNITURE)
+# first words that can open a furniture paragraph: a cheap gate before the big alternation
+_GATE = re.compile(
+    r"(?:Listen|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Updated|\[|Purchase|Acquire|Our Standards"
+    r"|©|\(c\)|Reuters|-- ?Field|Thomson|Advertisement|Register|Suggested|Read Next|Editor|About Reuters"
+    r"|Follow @)|.*(?:REUTERS/|Sign up here)"
+)
+
+# a photo caption glued in front of the dateline: cut at the end of "Licensing Rights"
+CAPTION_GLUED = re.compile(r".*?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?")
+
+
+def furniture_kind(paragraph: str) -> str | None:
+    """The `removed` kind when the whole paragraph is furniture, else None."""
+    if not _GATE.match(paragraph):
+        return None
+    m = _TABLE.fullmatch(paragraph)
+    if m is None:
+        return None
+    return _KINDS[int(m.lastgroup[1:])] if m.lastgroup else None

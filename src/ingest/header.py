@@ -1,0 +1,351 @@
+"""R4 + R5: the header zone above the first body paragraph, and the dateline that opens it.
+
+Top to bottom, each optional: top notes `(Adds …)`, summary bullets `* …`, byline `By …`, then the
+dateline `LOC[, QUAL]*[,] [Mon D] (SOURCE) - lead…`. Only this zone is searched: a quoted
+`(Reuters)` or a whole quoted dateline later in the story is body text (reference section 4).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.furniture import CAPTION_GLUED, furniture_kind
+from ingest.raw import Removal
+
+__all__ = [
+    "DATELINE_SOURCES",
+    "MONTHS",
+    "NOTE_VERBS",
+    "Byline",
+    "Correction",
+    "Dateline",
+    "Header",
+    "classify_note",
+    "parse_byline",
+    "parse_header",
+]
+
+# the closed list of sources that can sit in the dateline's parentheses, longest first
+DATELINE_SOURCES: tuple[str, ...] = (
+    "Thomson Reuters Foundation",
+    "Reuters Breakingviews",
+    "Reuters Health",
+    "Reuters",
+    "IFR",
+    "OPTA",
+    "Gracenote",
+)
+
+MONTHS: dict[str, int] = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}  # fmt: skip
+
+# the verbs (and `This … story`) that open a parenthesised top note
+NOTE_VERBS: tuple[str, ...] = (
+    "Adds", "Updates", "Corrects", "Refiles", "Repeats", "Recasts", "Rewrites", "Changes",
+    "Removes", "Inserts", "Fixes", "Clarifies", "Writes through", r"This\b[^()]*?\bstory",
+)  # fmt: skip
+
+# note wording → correction.type; anything else is a plain top note
+_CORRECTION_WORDING: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)^refiles\b|\brefiled\b"), "refile"),
+    (re.compile(r"(?i)^corrects\b|\bcorrected\b"), "corrected"),
+    (re.compile(r"(?i)^repeats\b"), "repeat"),
+)
+
+# names keep these particles in lower case: `Henk van der Linde`
+PARTICLES = frozenset(
+    ["van", "von", "de", "da", "dos", "del", "der", "den", "la", "le", "al", "bin", "ibn", "di", "du"]
+)
+
+_HEADER_LIMIT = 15
+_NOTE_BODY = r"(?i:" + "|".join(v.replace(" ", r"\s+") for v in NOTE_VERBS) + r")[^()]*(?:\([^()]*\)[^()]*)*"
+_NOTE = re.compile(r"\((" + _NOTE_BODY + r")\)")
+_IN_PARAGRAPH = re.compile(r"(?i)\bin\s+(?:paragraph|para|paragraphs)\s+(\d+)")
+_BULLET = re.compile(r"[*•]\s*")
+_GRAPHIC = re.compile(r"\*\s*Graphic:\s*(.*)", re.IGNORECASE)
+_URL = re.compile(r"<?(https?://[^\s<>]+)>?")
+_SOURCE = re.compile(r"\((" + "|".join(DATELINE_SOURCES) + r")\)\s*[-–—][ \t]*")
+_TOK = r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*"
+_MON = r"(?i:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
+_PLACE = re.compile(
+    rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}})?"
+    rf"(?P<quals>(?:, ?{_TOK}(?: {_TOK}){{0,4}})*)"
+    rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}}))?,?"
+)
+# 1987: `GREENVALE, Pa., APril 3 -`, `Oct 20-`; the dash follows a digit or a space
+_SGML_DATELINE = re.compile(r"\s*(?P<pre>[A-Z][^\n]{0,70}?)\s?(?<=[\d\s,])-(?:\s+|(?=[A-Z\"]))")
+_SGML_DATE = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})")
+_CORRECTION_AFTER_DATELINE = re.compile(
+    r"\((This\b[^()]*?\bstory\b[^()]*?\b(?:corrected|refiled)\b[^()]*)\)\s*", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Byline:
+    """`By Name[ and Name]`, with the names split out."""
+
+    raw: str
+    authors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dateline:
+    """The matched dateline prefix of paragraph 0."""
+
+    raw: str
+    locations: tuple[str, ...]
+    qualifiers: tuple[str, ...]
+    month: int | None
+    day: int | None
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Correction:
+    """A correction, refile or repeat, from a note or a headline prefix."""
+
+    type: str
+    note: str | None = None
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Header:
+    """What R4/R5 found, and where the body starts (`start`, with `lead` replacing that paragraph)."""
+
+    top_notes: tuple[str, ...] = ()
+    correction: Correction | None = None
+    bullets: tuple[str, ...] = ()
+    graphics: tuple[tuple[str, str | None], ...] = ()
+    byline: Byline | None = None
+    dateline: Dateline | None = None
+    start: int = 0
+    lead: str | None = None
+    removed: tuple[Removal, ...] = ()
+
+
+def _name_ok(name: str) -> bool:
+    tokens = name.split()
+    if not 2 <= len(tokens) <= 5:
+        return False
+    for tok in tokens:
+        if tok in PARTICLES:
+            continue
+        core = tok.rstrip(".")
+        if (
+            not core
+            or not core[0].isupper()
+            or not core.replace("-", "").replace("'", "").replace("’", "").isalpha()
+        ):
+            return False
+        if len(core) > 1 and core.isupper():
+            return False  # all-caps tokens are dateline cities, never names
+        if core.endswith(("'", "’", "'s", "’s")):
+            return False
+    return tokens[0] not in PARTICLES and tokens[-1] not in PARTICLES
+
+
+def parse_byline(text: str) -> Byline | None:
+    """`By NAME(, NAME| and NAME)*` → Byline, or None when the paragraph is prose."""
+    if not text.startswith("By "):
+        return None
+    names = re.split(r",\s*|\s+and\s+", text[3:].strip())
+    if not names or not all(_name_ok(n) for n in names):
+        return None
+    return Byline(raw=text, authors=tuple(" ".join(n.split()) for n in names))
+
+
+def classify_note(note: str) -> Correction | None:
+    """A note's correction type (refile, corrected, repeat) with its paragraph, or None."""
+    for pattern, kind in _CORRECTION_WORDING:
+        if pattern.search(note):
+            m = _IN_PARAGRAPH.search(note)
+            return Correction(type=kind, note=note, paragraph=int(m.group(1)) if m else None)
+    return None
+
+
+def _split_glued_byline(prefix: str) -> tuple[Byline | None, str] | None:
+    """`By Ana Beltrán ACCRA` → (byline, `ACCRA`): name tokens are never all caps."""
+    tokens = prefix.split(" ")
+    k = 1
+    while k < len(tokens):
+        tok = tokens[k].rstrip(",")
+        if len(tok) > 1 and tok.isupper():
+            break
+        k += 1
+    byline = parse_byline(" ".join(tokens[:k]))
+    if byline is None:
+        return None
+    return byline, " ".join(tokens[k:])
+
+
+def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None:
+    """R5 on one candidate paragraph → (dateline, glued byline, text after the dash)."""
+    m = _SOURCE.search(paragraph, 0, 240)
+    if m is None:
+        return None
+    prefix = paragraph[: m.start()].strip()
+    byline = None
+    if prefix.startswith("By "):
+        split = _split_glued_byline(prefix)
+        if split is None:
+            return None
+        byline, prefix = split
+    place = _PLACE.fullmatch(prefix)
+    if place is None:
+        return None
+    raw_start = paragraph.find(prefix) if prefix else m.start()
+    quals = tuple(q.strip() for q in place.group("quals").split(",") if q.strip())
+    loc = place.group("loc")
+    mon = place.group("mon")
+    dateline = Dateline(
+        raw=paragraph[raw_start : m.end()].strip(),
+        locations=tuple(part.strip() for part in loc.split("/")) if loc else (),
+        qualifiers=quals,
+        month=MONTHS[mon.lower()] if mon else None,
+        day=int(place.group("day")) if mon else None,
+        source=m.group(1),
+    )
+    return dateline, byline, paragraph[m.end() :]
+
+
+def match_sgml_dateline(text: str) -> tuple[Dateline, str] | None:
+    """1987: `LOC[, QUAL]*, Mon D -` with no source; the month may be misspelt or missing."""
+    m = _SGML_DATELINE.match(text)
+    if m is None:
+        return None
+    parts = [p.strip() for p in m.group("pre").split(",") if p.strip()]
+    month = day = None
+    if parts:
+        d = _SGML_DATE.fullmatch(parts[-1])
+        if d and d.group(1).lower()[:3] in MONTHS:
+            month, day = MONTHS[d.group(1).lower()[:3]], int(d.group(2))
+            parts.pop()
+        elif d:
+            parts.pop()  # a date we cannot read: the location still counts
+    if not parts:
+        if month is None:
+            return None
+        locations: tuple[str, ...] = ()
+        quals: tuple[str, ...] = ()
+    else:
+        if not parts[0][0].isupper():
+            return None
+        locations = tuple(p.strip() for p in parts[0].split("/"))
+        quals = tuple(parts[1:])
+    dateline = Dateline(
+        raw=m.group(0).strip(), locations=locations, qualifiers=quals, month=month, day=day, source=None
+    )
+    return dateline, text[m.end() :]
+
+
+def parse_header(paragraphs: Sequence[str], *, sgml: bool = False) -> Header:
+    """Walk the leading paragraphs (at most 15) until the dateline or the first body paragraph."""
+    notes: list[str] = []
+    bullets: list[str] = []
+    graphics: list[tuple[str, str | None]] = []
+    removed: list[Removal] = []
+    correction: Correction | None = None
+    byline: Byline | None = None
+    i = 0
+    limit = min(len(paragraphs), _HEADER_LIMIT)
+    while i < limit:
+        p = paragraphs[i]
+        if sgml:
+            found_sgml = match_sgml_dateline(p)
+            if found_sgml is not None:
+                dl, rest = found_sgml
+                removed.append(Removal(kind="dateline", text=dl.raw, zone="header", paragraph=i))
+                return Header(dateline=dl, start=i, lead=rest.strip(), removed=tuple(removed))
+            break
+        note = _NOTE.match(p)
+        if note is not None:
+            rest = p[note.end() :].strip()
+            inner = " ".join(note.group(1).split())
+            kind = "correction" if (c := classify_note(inner)) else "top_note"
+            if c is not None:
+                correction = correction or c
+            else:
+                notes.append(inner)
+            removed.append(Removal(kind=kind, text=note.group(0), zone="header", paragraph=i))
+            if rest:  # an RSS note glued to the dateline: re-check the rest
+                paragraphs = [*paragraphs[:i], rest, *paragraphs[i + 1 :]]
+                continue
+            i += 1
+            continue
+        if p[0] in "*•":
+            g = _GRAPHIC.fullmatch(p)
+            if g is not None:
+                url = _URL.search(g.group(1))
+                title = (g.group(1)[: url.start()] + g.group(1)[url.end() :]).strip() if url else g.group(1)
+                graphics.append((" ".join(title.split()), url.group(1) if url else None))
+                removed.append(Removal(kind="graphic", text=p, zone="header", paragraph=i))
+            else:
+                for b in re.split(r"\s+[*•]\s+", p[1:]):
+                    if b.strip():
+                        bullets.append(b.strip())
+                removed.append(Removal(kind="bullet", text=p, zone="header", paragraph=i))
+            i += 1
+            continue
+        chrome = furniture_kind(p)
+        if chrome is not None:
+            removed.append(Removal(kind=chrome, text=p, zone="header", paragraph=i))
+            i += 1
+            continue
+        if "Licensing Rights" in p:
+            cap = CAPTION_GLUED.match(p)
+            if cap is not None and cap.end() < len(p):
+                removed.append(Removal(kind="caption", text=cap.group(0), zone="header", paragraph=i))
+                paragraphs = [*paragraphs[:i], p[cap.end() :].strip(), *paragraphs[i + 1 :]]
+                continue
+        b = parse_byline(p)
+        if b is not None and byline is None:
+            byline = b
+            removed.append(Removal(kind="byline", text=p, zone="header", paragraph=i))
+            i += 1
+            continue
+        found = match_dateline(p)
+        if found is None:
+            break
+        dl, glued, rest = found
+        if glued is not None:
+            byline = byline or glued
+            removed.append(Removal(kind="byline", text=glued.raw, zone="header", paragraph=i))
+        removed.append(Removal(kind="dateline", text=dl.raw, zone="header", paragraph=i))
+        rest = rest.strip()
+        after = _CORRECTION_AFTER_DATELINE.match(rest)
+        if after is not None:
+            c = classify_note(" ".join(after.group(1).split()))
+            correction = correction or c
+            removed.append(
+                Removal(kind="correction", text=after.group(0).strip(), zone="header", paragraph=i)
+            )
+            rest = rest[after.end() :].strip()
+        return Header(
+            top_notes=tuple(notes),
+            correction=correction,
+            bullets=tuple(bullets),
+            graphics=tuple(graphics),
+            byline=byline,
+            dateline=dl,
+            start=i,
+            lead=rest,
+            removed=tuple(removed),
+        )
+    return Header(
+        top_notes=tuple(notes),
+        correction=correction,
+        bullets=tuple(bullets),
+        graphics=tuple(graphics),
+        byline=byline,
+        dateline=None,
+        start=i,
+        lead=paragraphs[i] if i < len(paragraphs) else None,
+        removed=tuple(removed),
+    )

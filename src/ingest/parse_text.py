@@ -1,0 +1,62 @@
+"""Plain-text formats (`web_text`, `wire_text`) → one RawItem each.
+
+R1 for plain text: the first non-empty line is the headline; the rest is body text, segmented
+later by the copy rules (one paragraph per line on the web, 4-space indents on the wire).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ingest.raw import RawItem, Removal
+
+__all__ = ["parse_web", "parse_wire"]
+
+# entities need their ";" here: bare "&T" in "AT&T" must stay as written
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# wire copy without a headline line opens with an indented paragraph or a top note
+_WIRE_BODY_START = re.compile(r"^(?: {4}|\((?i:adds|updates|corrects|refiles|repeats|recasts|rewrites)\b)")
+
+
+def parse_web(text: str) -> list[RawItem]:
+    """Scraped web text → one RawItem (layout web)."""
+    return [_parse(text, "web_text", "web")]
+
+
+def parse_wire(text: str) -> list[RawItem]:
+    """Eikon wire text → one RawItem (layout wire)."""
+    return [_parse(text, "wire_text", "wire")]
+
+
+def _parse(text: str, fmt: str, layout: str) -> RawItem:
+    removed: list[Removal] = []
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: _unescape(m.group(0), removed), text)
+    lines = text.split("\n")
+    headline = None
+    start = 0
+    for i, line in enumerate(lines):
+        if line.strip():
+            if layout == "wire" and _WIRE_BODY_START.match(line):
+                break
+            headline = " ".join(line.split())
+            start = i + 1
+            break
+    body = "\n".join(lines[start:])
+    return RawItem(
+        source_format=fmt,
+        headline=headline,
+        text=body,
+        layout="wire" if layout == "wire" else "web",
+        removed=tuple(removed),
+    )
+
+
+def _unescape(entity: str, removed: list[Removal]) -> str:
+    char = html.unescape(entity)
+    if len(char) == 1 and (ord(char) < 32 and char not in "\n\t"):
+        # `&#N;` control entities are transmission junk (reference R0): drop, keep in the audit
+        removed.append(Removal(kind="control", text=entity, zone="input"))
+        return ""
+    return char

@@ -1,0 +1,64 @@
+"""R2: body text → paragraphs.
+
+Web copy has one paragraph per line. Wire copy (Eikon, NewsML inline text, 1987 bodies) starts a
+paragraph at a 4-space indent and hard-wraps near 70 columns, so continuation lines are joined.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["is_wire", "segment"]
+
+_WIRE_LINE = re.compile(r"^    \S", re.MULTILINE)
+_FENCE = re.compile(r"^\^{4,}\s*$")
+
+
+def is_wire(text: str) -> bool:
+    """Wire mode: two or more lines start with exactly four spaces and then a non-space."""
+    first = _WIRE_LINE.search(text)
+    return first is not None and _WIRE_LINE.search(text, first.end()) is not None
+
+
+def segment(text: str, *, wire: bool) -> list[str]:
+    """Split body text into paragraphs, whitespace collapsed and trimmed."""
+    if not wire:
+        return [" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    depth = 0  # open parentheses in the paragraph gathered so far
+    fenced = False
+
+    def close() -> None:
+        nonlocal depth
+        if current:
+            joined = " ".join(" ".join(current).split())
+            if joined:
+                paragraphs.append(joined)
+            current.clear()
+        depth = 0
+
+    for line in text.split("\n"):
+        if fenced:
+            current.append(line)
+            if _FENCE.match(line):
+                fenced = False
+                close()
+            continue
+        if not line or line.isspace():
+            close()
+            continue
+        if _FENCE.match(line):
+            # a ^^^^-fenced graphic block is one paragraph, whatever its lines look like
+            close()
+            current.append(line)
+            fenced = True
+            continue
+        # a wrapped "(Reporting ... Lena⏎Fischer)" or "((... ⏎ ...))" continues while parens are open
+        starts = line.startswith("    ") or line.startswith("Keywords:") or (line[0] == "(" and depth <= 0)
+        if starts:
+            close()
+        current.append(line)
+        depth += line.count("(") - line.count(")")
+    close()
+    return paragraphs

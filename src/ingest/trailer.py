@@ -1,0 +1,291 @@
+"""R6: the trailer zone — credits, contacts, slug, currency notes, picture refs and boilerplate.
+
+Works from the last paragraph upwards until no rule fires. Picture references and `($1 = …)`
+notes are taken from any paragraph. Credits are parsed into roles and names; a credit glued to the
+last sentence (`…in May.Reporting by …`) is split off only when what follows parses as names, so
+prose such as `Reporting by the agency showed…` stays in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.furniture import furniture_kind
+from ingest.header import PARTICLES
+from ingest.raw import Removal
+
+__all__ = [
+    "CREDIT_ROLES",
+    "Contacts",
+    "Credits",
+    "Trailer",
+    "parse_contacts",
+    "parse_credit",
+    "parse_trailer",
+]
+
+# role wording (case-insensitive) → credits field; longest first so `Additional reporting by` wins
+CREDIT_ROLES: tuple[tuple[str, str], ...] = (
+    (r"additional\s+reporting", "additional_reporting"),
+    (r"reporting", "reporting"),
+    (r"writing", "writing"),
+    (r"editing", "editing"),
+    (r"compiled", "compiled"),
+    (r"graphics?", "graphics"),
+    (r"fact\s?box", "factbox"),
+)
+ROLE_FIELDS: tuple[str, ...] = (
+    "reporting", "additional_reporting", "writing", "editing", "compiled", "graphics", "factbox",
+)  # fmt: skip
+
+# names of places with " and " in them must not be split as two names (reference trap 4)
+AND_PLACES: tuple[str, ...] = (
+    "Trinidad and Tobago",
+    "Bosnia and Herzegovina",
+    "Antigua and Barbuda",
+    "Saint Kitts and Nevis",
+    "Saint Vincent and the Grenadines",
+    "Sao Tome and Principe",
+    "São Tomé and Príncipe",
+    "Heard Island and McDonald Islands",
+    "Turks and Caicos",
+)
+
+_ROLE = re.compile(r"(?i)\b(" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\b")
+_ROLE_FIELD = [(re.compile(p, re.IGNORECASE), f) for p, f in CREDIT_ROLES]
+_CREDIT_START = re.compile(r"\(?(?i:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\s")
+_GLUED_CREDIT = re.compile(
+    r"(?<=[.!?\"”')])\s?(?=\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by )"
+)
+_PLEASE_CREDIT = re.compile(r"\.?\s*Please credit\b.*$", re.IGNORECASE | re.DOTALL)
+_NAME_SPLIT = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
+_PICTURE = re.compile(
+    r"tag:?reuters(?:\.|__)com,?\d{4}:?(?:binary_([A-Z0-9]+)-[A-Z]*IMAGE|newsml_([A-Za-z0-9]+)(?::\d+)?)"
+)
+_FX = re.compile(r"\(((?:[$£€¥]\s?1|1\s[A-Za-z][A-Za-z ]*?)\s?=\s?[^()]+)\)")
+_SLUG = re.compile(r"Keywords:\s*(?P<slug>[^\s(]+)(?:\s*\((?P<version>[^)]*)\))?\s*")
+_CONTACT = re.compile(r"\(\(.*\)\)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MESSAGING = re.compile(r"Reuters Messaging:\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+_PHONE = re.compile(r"\+\d[\d ()-]{5,}\d")
+_SIGNATURE = re.compile(r"\s*\b(?:Reuter|REUTER)(?:\.\.\.)?\s*$")
+_TRUNCATION = re.compile(r"\s*\[\+\d+ chars\]\s*$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Credits:
+    """A parsed credit line: names by role, plus where reporters sat."""
+
+    raw: str
+    roles: dict[str, tuple[str, ...]]
+    locations: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contacts:
+    """Ids from `((…))` contact lines."""
+
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    messaging: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trailer:
+    """What R6 took out, and the paragraphs left as body."""
+
+    body: tuple[tuple[int, str], ...]
+    credits: tuple[Credits, ...] = ()
+    contacts: Contacts = field(default_factory=Contacts)
+    slug: str | None = None
+    slug_version: str | None = None
+    fx_notes: tuple[str, ...] = ()
+    picture_ids: tuple[str, ...] = ()
+    signature: bool = False
+    truncated: bool = False
+    removed: tuple[Removal, ...] = ()
+
+
+def _leading_name(segment: str) -> tuple[str, str | None] | None:
+    """`Kofi Mensah in Accra` → (name, place); odd connectors keep the name and no place."""
+    tokens = segment.split()
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        if tok in PARTICLES and k > 0:
+            k += 1
+            continue
+        if not (
+            tok[0].isupper() and tok.rstrip(".").replace("-", "").replace("'", "").replace("’", "").isalpha()
+        ):
+            break
+        k += 1
+    if k == 0 or k > 6 or tokens[k - 1] in PARTICLES:
+        return None
+    name = " ".join(tokens[:k])
+    rest = tokens[k:]
+    if not rest:
+        return name, None
+    if rest[0] == "in" and len(rest) > 1 and rest[1][0].isupper():
+        return name, " ".join(rest[1:])
+    if rest[0] in ("aboard", "on", "from", "at", "with"):
+        return name, None  # trap 6: keep the name, invent no location
+    return None
+
+
+def parse_credit(raw: str) -> Credits | None:
+    """Parse a credit line; None when it does not read as roles and names."""
+    text = raw.strip()
+    if text.startswith("("):
+        text = text[1:-1] if text.endswith(")") else text[1:]
+    text = _PLEASE_CREDIT.sub("", text)
+    matches = list(_ROLE.finditer(text))
+    if not matches or text[: matches[0].start()].strip(" ;,"):
+        return None
+    roles: dict[str, list[str]] = {}
+    locations: list[tuple[str, str]] = []
+    for j, m in enumerate(matches):
+        end = matches[j + 1].start() if j + 1 < len(matches) else len(text)
+        segment = text[m.end() : end].strip(" \t;,.")
+        role = next(f for pattern, f in _ROLE_FIELD if pattern.fullmatch(m.group(1)))
+        protected = segment
+        for place in AND_PLACES:
+            if place in protected:
+                protected = protected.replace(place, place.replace(" and ", "\x00"))
+        names: list[str] = roles.setdefault(role, [])
+        placed: list[tuple[str, str | None]] = []
+        for part in _NAME_SPLIT.split(protected):
+            part = part.replace("\x00", " and ").strip()
+            if not part:
+                continue
+            found = _leading_name(part)
+            if found is None:
+                return None
+            placed.append(found)
+        # `Rafael Ibarra, Ana Beltrán and Noor Qassem in Amman`: the place covers earlier names too
+        pending: list[str] = []
+        for name, where in placed:
+            names.append(name)
+            if where is None:
+                pending.append(name)
+                continue
+            for earlier in pending:
+                locations.append((earlier, where))
+            pending.clear()
+            locations.append((name, where))
+    if not any(roles.values()):
+        return None
+    return Credits(raw=raw, roles={k: tuple(v) for k, v in roles.items()}, locations=tuple(locations))
+
+
+def parse_contacts(text: str) -> Contacts:
+    """Emails, `+`-prefixed phones and Reuters Messaging ids from a contact line."""
+    messaging = tuple(dict.fromkeys(_MESSAGING.findall(text)))
+    emails = tuple(e for e in dict.fromkeys(_EMAIL.findall(text)) if e not in messaging)
+    phones = tuple(dict.fromkeys(" ".join(p.split()) for p in _PHONE.findall(text)))
+    return Contacts(emails=emails, phones=phones, messaging=messaging)
+
+
+def _merge(a: Contacts, b: Contacts) -> Contacts:
+    return Contacts(
+        emails=tuple(dict.fromkeys(a.emails + b.emails)),
+        phones=tuple(dict.fromkeys(a.phones + b.phones)),
+        messaging=tuple(dict.fromkeys(a.messaging + b.messaging)),
+    )
+
+
+def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) -> Trailer:
+    """Apply R6 to the body paragraphs `(source index, text)`."""
+    removed: list[Removal] = []
+    pictures: list[str] = []
+    fx: list[str] = []
+    body: list[tuple[int, str]] = []
+    # picture refs and currency notes can sit in any paragraph
+    for idx, text in paragraphs:
+        if "binary_" in text or "newsml_" in text:
+            for m in _PICTURE.finditer(text):
+                pictures.append(m.group(1) or m.group(2))
+                removed.append(Removal(kind="picture_ref", text=m.group(0), zone="body", paragraph=idx))
+            text = " ".join(_PICTURE.sub(" ", text).split())
+            if not text:
+                continue
+        if text[0] == "(" and (f := _FX.fullmatch(text)):
+            fx.append(" ".join(f.group(1).split()))
+            removed.append(Removal(kind="fx_note", text=text, zone="trailer", paragraph=idx))
+            continue
+        body.append((idx, text))
+    credits: list[Credits] = []
+    contacts = Contacts()
+    slug = slug_version = None
+    signature = truncated = False
+    while body:
+        idx, text = body[-1]
+        kind = furniture_kind(text)
+        if kind is not None:
+            removed.append(Removal(kind=kind, text=text, zone="trailer", paragraph=idx))
+            body.pop()
+            continue
+        if sgml and (sig := _SIGNATURE.search(text)):
+            signature = True
+            removed.append(
+                Removal(kind="signature", text=sig.group(0).strip(), zone="trailer", paragraph=idx)
+            )
+            rest = text[: sig.start()].strip()
+            if rest:
+                body[-1] = (idx, rest)
+            else:
+                body.pop()
+            continue
+        if text.startswith("Keywords:") and (s := _SLUG.fullmatch(text)):
+            slug, slug_version = s.group("slug"), s.group("version")
+            if slug_version:
+                slug_version = " ".join(slug_version.split())
+            removed.append(Removal(kind="slug", text=text, zone="trailer", paragraph=idx))
+            body.pop()
+            continue
+        if text.startswith("((") and _CONTACT.fullmatch(text):
+            contacts = _merge(parse_contacts(text), contacts)
+            removed.append(Removal(kind="contact", text=text, zone="trailer", paragraph=idx))
+            body.pop()
+            continue
+        if _CREDIT_START.match(text) and (c := parse_credit(text)) is not None:
+            credits.insert(0, c)
+            removed.append(Removal(kind="credit", text=text, zone="trailer", paragraph=idx))
+            body.pop()
+            continue
+        if "chars]" in text and (t := _TRUNCATION.search(text)):
+            truncated = True
+            removed.append(
+                Removal(kind="truncation_marker", text=t.group(0).strip(), zone="body", paragraph=idx)
+            )
+            body[-1] = (idx, text[: t.start()])
+            continue
+        glued = _split_glued_credit(text)
+        if glued is not None:
+            prose, c = glued
+            credits.insert(0, c)
+            removed.append(Removal(kind="credit", text=c.raw, zone="trailer", paragraph=idx))
+            body[-1] = (idx, prose)
+        break
+    return Trailer(
+        body=tuple(body),
+        credits=tuple(credits),
+        contacts=contacts,
+        slug=slug,
+        slug_version=slug_version,
+        fx_notes=tuple(fx),
+        picture_ids=tuple(dict.fromkeys(pictures)),
+        signature=signature,
+        truncated=truncated,
+        removed=tuple(removed),
+    )
+
+
+def _split_glued_credit(text: str) -> tuple[str, Credits] | None:
+    for m in _GLUED_CREDIT.finditer(text):
+        credit = parse_credit(text[m.end() :])
+        if credit is not None:
+            return text[: m.start()], credit
+    return None
