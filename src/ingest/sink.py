@@ -1,0 +1,272 @@
+"""Where objects land: one `Sink` interface, an S3 implementation and a local-filesystem twin.
+
+Keys are `/`-separated relative paths (`stories/dt=2026-11-26/hour=10/part-00000.jsonl.gz`);
+`S3Sink` stores them under `s3://bucket/prefix/`, `FileSink` under a directory, same layout.
+Every failure surfaces as `SinkError` (missing objects as its subclass `ObjectMissing`).
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
+
+from ingest.errors import SinkError
+
+
+class ObjectMissing(SinkError):
+    """The key does not exist in the sink."""
+
+    transient = False
+
+
+class Sink(Protocol):
+    """The storage operations the pipeline needs."""
+
+    url: str
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write (or overwrite) `key`."""
+        ...
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Write `key` only if it does not exist; True when written."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """Read `key`; raises ObjectMissing when absent."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether `key` exists."""
+        ...
+
+    def list(self, prefix: str) -> builtins.list[str]:
+        """Every key under `prefix`, sorted."""
+        ...
+
+    def children(self, prefix: str) -> builtins.list[str]:
+        """Names of the immediate sub-folders of `prefix` (which should end in /), sorted."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key` (no error when absent)."""
+        ...
+
+
+def _clean(key: str) -> str:
+    if not key or key.startswith("/") or ".." in key.split("/"):
+        raise SinkError(f"invalid object key {key!r}", transient=False)
+    return key
+
+
+class S3Sink:
+    """A sink on an S3-compatible bucket, through an injected boto3 client."""
+
+    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.url = f"s3://{bucket}/{self.prefix}"
+
+    def _key(self, key: str) -> str:
+        return self.prefix + _clean(key)
+
+    def _fail(self, op: str, key: str, exc: Exception) -> SinkError:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return ObjectMissing(f"{self.url}{key}: not found")
+        terminal = code in ("NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch")
+        return SinkError(f"S3 {op} {self.url}{key} failed: {exc}", transient=not terminal)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write (or overwrite) `key`."""
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+        except Exception as exc:  # botocore raises many unrelated classes; all mean the write failed
+            raise self._fail("put", key, exc) from exc
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Write `key` only if it does not exist; True when written."""
+        if self.exists(key):
+            return False
+        self.put(key, data)
+        return True
+
+    def get(self, key: str) -> bytes:
+        """Read `key`; raises ObjectMissing when absent."""
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            return bytes(body.read())
+        except Exception as exc:
+            raise self._fail("get", key, exc) from exc
+
+    def exists(self, key: str) -> bool:
+        """Whether `key` exists."""
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return True
+        except Exception as exc:
+            err = self._fail("head", key, exc)
+            if isinstance(err, ObjectMissing):
+                return False
+            raise err from exc
+
+    def _pages(self, prefix: str, delimiter: str | None) -> Iterator[Mapping[str, Any]]:
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix + prefix}
+        if delimiter:
+            kwargs["Delimiter"] = delimiter
+        try:
+            yield from self.client.get_paginator("list_objects_v2").paginate(**kwargs)
+        except Exception as exc:
+            raise self._fail("list", prefix, exc) from exc
+
+    def list(self, prefix: str) -> builtins.list[str]:
+        """Every key under `prefix`, sorted."""
+        n = len(self.prefix)
+        return sorted(o["Key"][n:] for page in self._pages(prefix, None) for o in page.get("Contents", []))
+
+    def children(self, prefix: str) -> builtins.list[str]:
+        """Names of the immediate sub-folders of `prefix`, sorted."""
+        n = len(self.prefix) + len(prefix)
+        return sorted(
+            p["Prefix"][n:].rstrip("/")
+            for page in self._pages(prefix, "/")
+            for p in page.get("CommonPrefixes", [])
+        )
+
+    def delete(self, key: str) -> None:
+        """Remove `key` (no error when absent)."""
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        except Exception as exc:
+            raise self._fail("delete", key, exc) from exc
+
+
+class FileSink:
+    """A sink on a local directory with the S3 layout; writes are atomic (temp file + rename)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.url = self.root.as_uri() + "/"
+
+    def _path(self, key: str) -> Path:
+        return self.root / _clean(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Write (or overwrite) `key` atomically."""
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise SinkError(f"write {path} failed: {exc}") from exc
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Write `key` only if it does not exist; True when written."""
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            try:
+                os.link(tmp, path)  # link() fails if the name exists: no overwrite race
+                return True
+            except FileExistsError:
+                return False
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        except OSError as exc:
+            raise SinkError(f"write {path} failed: {exc}") from exc
+
+    def get(self, key: str) -> bytes:
+        """Read `key`; raises ObjectMissing when absent."""
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectMissing(f"{path}: not found") from exc
+        except OSError as exc:
+            raise SinkError(f"read {path} failed: {exc}") from exc
+
+    def exists(self, key: str) -> bool:
+        """Whether `key` exists."""
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> builtins.list[str]:
+        """Every key under `prefix`, sorted (temp files excluded)."""
+        base = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
+        if not base.is_dir():
+            return []
+        out = []
+        for dirpath, _dirs, files in os.walk(base):
+            for f in files:
+                if f.startswith(".tmp-"):
+                    continue
+                rel = Path(dirpath, f).relative_to(self.root).as_posix()
+                if rel.startswith(prefix):
+                    out.append(rel)
+        return sorted(out)
+
+    def children(self, prefix: str) -> builtins.list[str]:
+        """Names of the immediate sub-folders of `prefix`, sorted."""
+        base = self.root / prefix
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if p.is_dir())
+
+    def delete(self, key: str) -> None:
+        """Remove `key` (no error when absent)."""
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise SinkError(f"delete {key} failed: {exc}") from exc
+
+
+def s3_client_from_env(env: Mapping[str, str]) -> Any:
+    """A boto3 S3 client from the standard AWS variables (AWS_ENDPOINT_URL_S3, keys, region)."""
+    import boto3
+    from botocore.config import Config
+
+    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    style = "path" if endpoint else "auto"  # self-hosted servers (SeaweedFS, MinIO) want path style
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=region,
+        config=Config(
+            s3={"addressing_style": style},
+            retries={"max_attempts": 5, "mode": "standard"},
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        ),
+    )
+
+
+def open_sink(url: str, *, s3_client: Any = None, env: Mapping[str, str] | None = None) -> Sink:
+    """A sink for `s3://bucket/prefix` or `file:///path` (a bare path counts as a file path)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise SinkError(f"sink URL {url!r} has no bucket", transient=False)
+        if s3_client is None:
+            s3_client = s3_client_from_env(os.environ if env is None else env)
+        return S3Sink(s3_client, parsed.netloc, parsed.path.strip("/"))
+    if parsed.scheme == "file":
+        return FileSink(unquote(parsed.path))
+    if parsed.scheme == "":
+        return FileSink(Path(url).resolve())
+    raise SinkError(f"unsupported sink URL {url!r} (use s3://bucket/prefix or file:///path)", transient=False)

@@ -1,0 +1,153 @@
+"""The sources configuration: one TOML file of `[[sources]]` tables → frozen `Source` objects.
+
+    [[sources]]
+    name = "world"              # required: [a-z0-9_-], names the raw/source=<name>/ partition
+    kind = "rss"                # required: rss | atom | html | newsml | drop
+    provider = "Reuters"        # required
+    url = "https://feeds.example.com/world.rss"   # exactly one of url / urls (html) / path / prefix
+    connect_timeout = 5.0       # optional, seconds
+    read_timeout = 20.0         # optional, seconds
+    max_bytes = 10_000_000      # optional, largest response or dropped file accepted
+    request_rate = 1.0          # optional, requests per second to one host (politeness)
+    retries = 3                 # optional, retries after the first attempt on 5xx/429/network errors
+    max_articles = 50           # optional, rss/atom: linked article pages fetched per run
+
+Unknown keys and missing required keys raise `ConfigError` naming the source and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import ConfigError
+
+KINDS = ("rss", "atom", "html", "newsml", "drop")
+LOCATION_KEYS = ("url", "urls", "path", "prefix")
+# Which location keys each kind accepts: a drop folder is never a URL, a feed never a folder.
+KIND_LOCATIONS: dict[str, tuple[str, ...]] = {
+    "rss": ("url",),
+    "atom": ("url",),
+    "html": ("url", "urls"),
+    "newsml": ("url", "prefix", "path"),
+    "drop": ("path", "prefix"),
+}
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+NUMBERS: dict[str, type] = {
+    "connect_timeout": float,
+    "read_timeout": float,
+    "max_bytes": int,
+    "request_rate": float,
+    "retries": int,
+    "max_articles": int,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """One configured source; exactly one of url/urls/path/prefix is set."""
+
+    name: str
+    kind: str
+    provider: str
+    url: str | None = None
+    urls: tuple[str, ...] = ()
+    path: str | None = None
+    prefix: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_bytes: int = 10_000_000
+    request_rate: float = 1.0
+    retries: int = 3
+    max_articles: int = 50
+
+    @property
+    def location(self) -> str:
+        """Where the source is read from, for messages."""
+        return self.url or self.path or self.prefix or ", ".join(self.urls)
+
+
+def _source(index: int, table: Any) -> Source:
+    if not isinstance(table, dict):
+        raise ConfigError(f"sources[{index}]: expected a table, got {type(table).__name__}")
+    label = f"source {table.get('name')!r}" if isinstance(table.get("name"), str) else f"sources[{index}]"
+    allowed = {"name", "kind", "provider", *LOCATION_KEYS, *NUMBERS}
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{label}: unknown key {key!r}")
+    for key in ("name", "kind", "provider"):
+        if key not in table:
+            raise ConfigError(f"{label}: missing required key {key!r}")
+        if not isinstance(table[key], str) or not table[key].strip():
+            raise ConfigError(f"{label}: key {key!r} must be a non-empty string")
+    name, kind = table["name"], table["kind"]
+    if not NAME_RE.match(name):
+        raise ConfigError(f"{label}: key 'name' must match {NAME_RE.pattern}")
+    if kind not in KINDS:
+        raise ConfigError(f"{label}: key 'kind' must be one of {', '.join(KINDS)}, not {kind!r}")
+    given = [k for k in LOCATION_KEYS if k in table]
+    if len(given) != 1:
+        what = "missing" if not given else "more than one of"
+        raise ConfigError(f"{label}: {what} key url/path/prefix (exactly one is required; got {given})")
+    where = given[0]
+    if where not in KIND_LOCATIONS[kind]:
+        raise ConfigError(f"{label}: key {where!r} is not valid for kind {kind!r}")
+    values: dict[str, Any] = {"name": name, "kind": kind, "provider": table["provider"]}
+    if where == "urls":
+        urls = table["urls"]
+        if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
+            raise ConfigError(f"{label}: key 'urls' must be a non-empty list of strings")
+        values["urls"] = tuple(urls)
+    else:
+        if not isinstance(table[where], str) or not table[where]:
+            raise ConfigError(f"{label}: key {where!r} must be a non-empty string")
+        values[where] = table[where]
+    if where in ("url", "urls"):
+        for u in values.get("urls") or (values["url"],):
+            if not u.startswith(("http://", "https://")):
+                raise ConfigError(f"{label}: key {where!r} must be an http(s) URL, not {u!r}")
+    if where == "prefix" and not values["prefix"].startswith(("s3://", "file://")):
+        raise ConfigError(f"{label}: key 'prefix' must start with s3:// or file://")
+    for key, typ in NUMBERS.items():
+        if key in table:
+            value = table[key]
+            floor = 0 if key == "retries" else 1e-9
+            ok = not isinstance(value, bool) and isinstance(value, (int, typ))
+            if not ok or float(value) < floor:
+                kind_word = "an integer" if typ is int else "a number"
+                raise ConfigError(f"{label}: key {key!r} must be {kind_word} >= {floor:g}")
+            values[key] = typ(value)
+    return Source(**values)
+
+
+def parse_sources(text: str) -> tuple[Source, ...]:
+    """Parse the TOML text of a sources file; raises ConfigError naming the source and key."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"sources config is not valid TOML: {exc}") from exc
+    for key in doc:
+        if key != "sources":
+            raise ConfigError(f"sources config: unknown top-level key {key!r}")
+    tables = doc.get("sources")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError("sources config: missing required key 'sources' ([[sources]] tables)")
+    sources = tuple(_source(i, t) for i, t in enumerate(tables))
+    seen: set[str] = set()
+    for s in sources:
+        if s.name in seen:
+            raise ConfigError(f"source {s.name!r}: duplicate key 'name'")
+        seen.add(s.name)
+    return sources
+
+
+def load_sources(path: str | Path) -> tuple[Source, ...]:
+    """Read and parse a sources TOML file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read sources config {path}: {exc}") from exc
+    return parse_sources(text)
