@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.plugins.s3server",
     "tests.plugins.airflow_stack",
+    "tests.plugins.airflow_local",
 ]

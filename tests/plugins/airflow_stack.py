@@ -24,8 +24,8 @@ token from `POST /auth/token`, `api()` sends an authenticated request and return
 component, `pids()` lists every process of the stack (for memory measurements), `logs()` returns the
 tail of each component's log. Every process is stopped by its process group at teardown.
 
-The sources file the DAG reads is `env["WIRE_INGEST_SOURCES"]` (`<home>/sources.yaml`): tests that
-let the DAG fetch write it before triggering a run. `AIRFLOW_STACK_KEEP=1` keeps the tmp dirs.
+The sources file the DAG reads is `env["WIRE_INGEST_SOURCES"]` (`<home>/sources.toml`, see
+`ingest.sources`): tests that let the DAG fetch write it before triggering a run. `AIRFLOW_STACK_KEEP=1` keeps the tmp dirs.
 """
 
 from __future__ import annotations
@@ -382,7 +382,7 @@ def stack_env(home: Path, *, db_uri: str, api_port: int, s3: Any, bucket: str) -
         "WIRE_INGEST_CONN_ID": S3_CONN_ID,
         "WIRE_INGEST_BUCKET": bucket,
         "WIRE_INGEST_PREFIX": "",
-        "WIRE_INGEST_SOURCES": str(home / "sources.yaml"),
+        "WIRE_INGEST_SOURCES": str(home / "sources.toml"),
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
     }
