@@ -21,7 +21,8 @@ INLINE_ARTEFACTS: tuple[tuple[str, str], ...] = (
     ("opens_new_tab", r", opens new tab"),
     ("markup", r' ?<Origin Href=\\?"QuoteRef\\?">(?P<ticker>[^<]*)</Origin>'),
     ("markup", r' ?<Origin Href=\\?"(?:StoryRef|Link)\\?">[^<]*</Origin>'),
-    ("ric", r" ?<(?P<ticker>[A-Z0-9.=^_/][A-Z0-9.=^_/]*)>"),
+    # `<NRVL.OL>`, `<XAU=>`, `<Cv1>` (continuation RICs carry lower case after the root)
+    ("ric", r" ?<(?P<ticker>[A-Z0-9.=^_/][A-Za-z0-9.=^_/]*)>"),
     ("story_ref", r" ?\[ID:n[A-Za-z0-9]+\]"),
     ("page_ref", r" ?\[[A-Z0-9]{2,}/[A-Z0-9]{1,4}\]"),
     ("url", r" ?https?://[^\s<>\"”]*[^\s<>\"”,;:).'’]"),
@@ -38,6 +39,7 @@ _SGML_NAME = re.compile(r"<([A-Z][^<>]*?[a-z ][^<>]*?)>")
 _WEB_RIC = re.compile(r"\(((?:[A-Z0-9]{1,6}[a-z]?\.[A-Z]{1,3})|(?:\.[A-Z0-9]{2,10}))\)")
 _FENCED = re.compile(r"\^{4,}\s*(.*?)\s*\^{4,}", re.DOTALL)
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?(?=\s|$)")
+_GRAPHIC_LABEL = re.compile(r"^(?:Interactive )?Graphics?:\s*", re.IGNORECASE)
 _SUBHEAD_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -85,7 +87,8 @@ def clean_body(
                 inner = fenced.group(1)
                 url = _URL.search(inner)
                 title = (inner[: url.start()] + inner[url.end() :]) if url else inner
-                graphics.append((" ".join(title.split()).rstrip(":").strip(), url.group(1) if url else None))
+                title = _GRAPHIC_LABEL.sub("", " ".join(title.split())).rstrip(":").strip()
+                graphics.append((title, url.group(1) if url else None))
                 removed.append(Removal(kind="graphic", text=text, zone="body", paragraph=idx))
                 continue
         if _GATE.search(text):

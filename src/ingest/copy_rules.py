@@ -156,10 +156,18 @@ def apply_rules(item: RawItem) -> dict[str, Any]:
         "word_count": sum(len(p.split()) for p in body),
         "removed": [
             {"kind": r.kind, "text": r.text, "zone": r.zone, "paragraph": r.paragraph}
-            for r in removed
+            for r in sorted(removed, key=_audit_order)
             if r.text
         ],
     }
+
+
+_ZONES = {"headline": 0, "input": 1, "header": 2, "body": 3, "trailer": 3}
+
+
+def _audit_order(r: Removal) -> tuple[int, int]:
+    """Document order: headline first, then by source paragraph (the sort is stable)."""
+    return _ZONES.get(r.zone, 3), -1 if r.paragraph is None else r.paragraph
 
 
 def _byline_from_text(text: str) -> Byline:

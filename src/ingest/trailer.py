@@ -53,9 +53,12 @@ AND_PLACES: tuple[str, ...] = (
     "Turks and Caicos",
 )
 
+# `Kenji Aramaki aboard a survey ship`: a place phrase that is not `in Place`
+ODD_CONNECTORS = frozenset({"aboard", "on", "from", "at", "with", "onboard"})
+
 _ROLE = re.compile(r"(?i)\b(" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\b")
 _ROLE_FIELD = [(re.compile(p, re.IGNORECASE), f) for p, f in CREDIT_ROLES]
-_CREDIT_START = re.compile(r"\(?(?i:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\s")
+_CREDIT_START = re.compile(r"(?i)\(?(?:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\s")
 _GLUED_CREDIT = re.compile(
     r"(?<=[.!?\"”')])\s?(?=\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by )"
 )
@@ -130,8 +133,8 @@ def _leading_name(segment: str) -> tuple[str, str | None] | None:
         return name, None
     if rest[0] == "in" and len(rest) > 1 and rest[1][0].isupper():
         return name, " ".join(rest[1:])
-    if rest[0] in ("aboard", "on", "from", "at", "with"):
-        return name, None  # trap 6: keep the name, invent no location
+    if rest[0] in ODD_CONNECTORS:
+        return name, ""  # trap 6: keep the name, invent no location, take none from a later name
     return None
 
 
@@ -170,6 +173,8 @@ def parse_credit(raw: str) -> Credits | None:
             names.append(name)
             if where is None:
                 pending.append(name)
+                continue
+            if not where:
                 continue
             for earlier in pending:
                 locations.append((earlier, where))
