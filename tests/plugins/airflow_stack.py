@@ -25,7 +25,8 @@ component, `pids()` lists every process of the stack (for memory measurements), 
 tail of each component's log. Every process is stopped by its process group at teardown.
 
 The sources file the DAG reads is `env["WIRE_INGEST_SOURCES"]` (`<home>/sources.toml`, see
-`ingest.sources`): tests that let the DAG fetch write it before triggering a run. `AIRFLOW_STACK_KEEP=1` keeps the tmp dirs.
+`ingest.sources`); by default it names one empty drop folder (`<home>/drop`), so the scheduled run that
+unpausing starts fetches nothing. Tests that let the DAG fetch rewrite it before triggering a run. `AIRFLOW_STACK_KEEP=1` keeps the tmp dirs.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +86,18 @@ def _tail(path: Path, lines: int = 80) -> str:
     if not path.exists():
         return f"<{path} missing>"
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _pss_of(pid: int) -> int:
+    """PSS of one process in bytes from /proc/<pid>/smaps_rollup (0 once it has exited)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0
+    return 0
 
 
 def _stop_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait: float = 20.0) -> None:
@@ -267,6 +282,58 @@ class AirflowStack:
                 raise AssertionError(f"{len(done)}/{count} runs finished after {timeout}s: {states}")
             time.sleep(1)
 
+    def wait_for_backfill(self, backfill_id: int, timeout: float = 300) -> dict[str, Any]:
+        """Wait until the scheduler marks backfill `backfill_id` completed; return it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            backfill = self.api("GET", f"/api/v2/backfills/{backfill_id}")
+            if backfill["completed_at"] is not None:
+                return dict(backfill)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"backfill {backfill_id} not complete after {timeout}s\n{self.logs()}")
+            time.sleep(1)
+
+    def backfill_runs(self, dag_id: str, from_date: datetime, to_date: datetime) -> list[dict[str, Any]]:
+        """Backfill runs of `dag_id` whose logical date lies in [from_date, to_date], by logical date."""
+        runs = self.api(
+            "GET",
+            f"/api/v2/dags/{dag_id}/dagRuns",
+            params={
+                "limit": 1000,
+                "run_type": "backfill",
+                "logical_date_gte": from_date.isoformat(),
+                "logical_date_lte": to_date.isoformat(),
+            },
+        )["dag_runs"]
+        return sorted(runs, key=lambda r: r["logical_date"])
+
+    def run_backfill(
+        self,
+        dag_id: str,
+        from_date: datetime,
+        to_date: datetime,
+        *,
+        reprocess_behavior: str = "none",
+        max_active_runs: int = 10,
+        run_backwards: bool = False,
+        timeout: float = 300,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Create a backfill with `POST /api/v2/backfills`, wait until complete; return it and its runs."""
+        backfill = self.api(
+            "POST",
+            "/api/v2/backfills",
+            json={
+                "dag_id": dag_id,
+                "from_date": from_date.isoformat(),
+                "to_date": to_date.isoformat(),
+                "reprocess_behavior": reprocess_behavior,
+                "max_active_runs": max_active_runs,
+                "run_backwards": run_backwards,
+            },
+        )
+        done = self.wait_for_backfill(backfill["id"], timeout=timeout)
+        return done, self.backfill_runs(dag_id, from_date, to_date)
+
     # --- processes --------------------------------------------------------------------------------
     def cli(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run `airflow <args>` against the stack."""
@@ -289,6 +356,26 @@ class AirflowStack:
             except psutil.NoSuchProcess:
                 continue
         return found
+
+    def pss(self) -> dict[str, int]:
+        """Proportional set size in bytes of each component's whole process tree (Postgres included)."""
+        import psutil
+
+        leaders = dict(self.processes)
+        if self.postgres.proc is not None:
+            leaders["postgres"] = self.postgres.proc
+        sizes: dict[str, int] = {}
+        for name, leader in leaders.items():
+            total = 0
+            try:
+                tree = [psutil.Process(leader.pid)]
+                tree += tree[0].children(recursive=True)
+            except psutil.NoSuchProcess:
+                tree = []
+            for proc in tree:
+                total += _pss_of(proc.pid)
+            sizes[name] = total
+        return sizes
 
     def logs(self, lines: int = 60) -> str:
         """The tail of every component's log, for failure messages."""
@@ -390,13 +477,22 @@ def stack_env(home: Path, *, db_uri: str, api_port: int, s3: Any, bucket: str) -
     return env
 
 
-@pytest.fixture(scope="session")
-def airflow_stack(s3_server: Any) -> Iterator[AirflowStack]:
-    """Postgres + Airflow (api-server, scheduler, dag-processor) on 127.0.0.1, one per test session."""
+@contextmanager
+def running_stack(s3_server: Any, *, extra_env: dict[str, str] | None = None) -> Iterator[AirflowStack]:
+    """Start the whole stack against `s3_server` (an `ingest.seaweed.SeaweedFS`); stop it on exit.
+
+    Also used outside pytest by benchmarks/bench_backfill.py. `extra_env` overrides settings.
+    """
     root = Path(tempfile.mkdtemp(prefix="wire-airflow-stack-"))
     home = root / "home"
     home.mkdir()
     (home / "passwords.json").write_text(json.dumps({ADMIN_USER: ADMIN_PASSWORD}))
+    # a valid sources file whose one source is an empty drop folder, so runs the scheduler starts on its
+    # own (the current hour, right after a DAG is unpaused) succeed without reaching any network
+    (home / "drop").mkdir()
+    (home / "sources.toml").write_text(
+        f'[[sources]]\nname = "stack-drop"\nkind = "drop"\nprovider = "Reuters"\npath = "{home / "drop"}"\n'
+    )
     postgres = Postgres(root / "pg")
     (root / "pg").mkdir()
     bucket = f"wire-stack-{secrets.token_hex(4)}"
@@ -413,6 +509,7 @@ def airflow_stack(s3_server: Any) -> Iterator[AirflowStack]:
     try:
         postgres.start()
         stack.env = stack_env(home, db_uri=postgres.uri, api_port=api_port, s3=s3_server, bucket=bucket)
+        stack.env |= extra_env or {}
         migrate = stack.cli("db", "migrate", check=False, timeout=600)
         if migrate.returncode != 0:
             raise RuntimeError(
@@ -429,3 +526,10 @@ def airflow_stack(s3_server: Any) -> Iterator[AirflowStack]:
         stack.stop()
         if os.environ.get("AIRFLOW_STACK_KEEP") != "1":
             shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airflow_stack(s3_server: Any) -> Iterator[AirflowStack]:
+    """Postgres + Airflow (api-server, scheduler, dag-processor) on 127.0.0.1, one per test session."""
+    with running_stack(s3_server) as stack:
+        yield stack
