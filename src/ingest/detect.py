@@ -1,0 +1,75 @@
+"""Tell an input's format from its content (never from a file name).
+
+`detect_format(text)` looks at a prefix only, so it costs microseconds even on a 20 MB
+1987 SGML file. The formats are the `source_format` values of the record.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["FORMATS", "detect_format"]
+
+FORMATS = (
+    "web_text",
+    "wire_text",
+    "reuters_com_html",
+    "rss",
+    "atom",
+    "newsml_g2",
+    "reuters21578_sgml",
+)
+
+# A few KB hold the root element of every container format and the header zone of wire copy.
+_PREFIX = 8192
+
+_NAR_NS = "iptc.org/std/nar/"
+_ATOM_NS = "www.w3.org/2005/atom"
+_SGML = re.compile(r"<!DOCTYPE\s+lewis\b|<REUTERS[\s>]", re.IGNORECASE)
+# skip the XML declaration, comments, processing instructions and a doctype to reach the root tag
+_ROOT = re.compile(
+    r"(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>|\s)*<([A-Za-z_][\w:.-]*)", re.DOTALL
+)
+_HTML_ROOTS = frozenset({"html", "head", "body", "article", "div", "main", "section", "p", "meta", "title"})
+# exactly four spaces, then a non-space: the paragraph indent of Eikon wire copy (reference R2)
+_WIRE_LINE = re.compile(r"^    \S", re.MULTILINE)
+
+
+def detect_format(text: str) -> str:
+    """The `source_format` of one decoded input, judged from its first few KB."""
+    head = text[:_PREFIX].lstrip("\ufeff \t\r\n")
+    if head.startswith("<"):
+        fmt = _markup_format(head)
+        if fmt:
+            return fmt
+    elif head.startswith("{"):
+        low = head.lower()
+        if '"newsitem"' in low or '"newsmessage"' in low or ('"_guid"' in low and '"_version"' in low):
+            return "newsml_g2"
+    lines = _WIRE_LINE.finditer(head)
+    if next(lines, None) is not None and next(lines, None) is not None:
+        return "wire_text"
+    return "web_text"
+
+
+def _markup_format(head: str) -> str | None:
+    if _SGML.match(head) or head[:200].upper().find("<REUTERS") >= 0:
+        return "reuters21578_sgml"
+    m = _ROOT.match(head)
+    if m is None:
+        return None
+    root = m.group(1).lower()
+    local = root.rsplit(":", 1)[-1]
+    low = head.lower()
+    if local in ("newsmessage", "newsitem", "packageitem", "knowledgeitem") and _NAR_NS in low:
+        return "newsml_g2"
+    if local in ("newsmessage", "newsitem"):
+        # NewsML-G2 without a namespace declaration in the prefix still is NewsML-G2
+        return "newsml_g2"
+    if local == "rss" or (local == "rdf" and "<item" in low):
+        return "rss"
+    if local == "feed" and (_ATOM_NS in low or "<entry" in low):
+        return "atom"
+    if local in _HTML_ROOTS or "<html" in low or "<body" in low:
+        return "reuters_com_html"
+    return None

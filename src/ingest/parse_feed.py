@@ -1,0 +1,162 @@
+"""RSS and Atom feeds → one RawItem per item/entry, via feedparser.
+
+A feed carries summaries, never whole stories, so every RSS item is `truncated`. The
+description is HTML escaped once or twice; it is unescaped until it is markup, then cleaned
+with beautifulsoup4 (lxml parser): the proxy's `div.feedflare` and 1×1 tracking `<img>` go to
+`removed` as `feed_markup`. What is left is web-layout text for the header-zone rules, since a
+description may open with a lower-case top note, one-line bullets or a dateline.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ingest.errors import ParseError
+from ingest.raw import RawItem, Removal
+from ingest.timestamps import from_struct_time
+
+__all__ = ["parse", "parse_atom", "parse_rss"]
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_ESCAPED_MARKUP = re.compile(r"&lt;/?[a-zA-Z][^&]{0,200}?&gt;|&amp;(?:[a-z]+|#\d+);")
+_MARKUP = re.compile(r"<[a-zA-Z/!]")
+# proxy feeds append these to article addresses; the story address is the same without them
+_FEED_QUERY = frozenset({"feedtype", "feedname"})
+# Bullets packed on one line, the last one running into the dateline:
+# `* Orders rise * Shares up 3% OSLO, Feb 11 (Reuters) - …` (reference 1.4)
+_ONE_LINE_BULLETS = re.compile(r"^\s*[*•] \S")
+_BULLET_SEP = re.compile(r" (?=[*•] \S)")
+_MONTH = r"(?:Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)\.?"
+_SOURCE = r"\((?:Reuters|Reuters Breakingviews|Thomson Reuters Foundation|Reuters Health|IFR)\)\s*[-–—]"
+_GLUED_DATELINE = re.compile(
+    rf" (?=(?:[A-Z][A-Z.'’-]+(?:[ /][A-Z][A-Z.'’-]+)*(?:, [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)*(?:,? {_MONTH} \d{{1,2}})?"
+    rf"|{_MONTH} \d{{1,2}})? ?{_SOURCE})"
+)
+_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "ul", "ol", "blockquote", "tr", "table")
+
+
+def parse_rss(text: str) -> list[RawItem]:
+    """Parse an RSS document into RawItems (always truncated: feeds carry summaries)."""
+    return parse(text, source_format="rss")
+
+
+def parse_atom(text: str) -> list[RawItem]:
+    """Parse an Atom document into RawItems."""
+    return parse(text, source_format="atom")
+
+
+def parse(text: str, *, source_format: str | None = None) -> list[RawItem]:
+    """Parse a feed (RSS or Atom) into one RawItem per item/entry, in feed order.
+
+    `source_format` ("rss" or "atom") defaults to what feedparser recognises.
+    """
+    import feedparser  # lazy: only feeds pay for feedparser's import
+
+    # the text is already decoded, so the declared encoding no longer applies
+    data = _XML_DECL.sub("", text, count=1).lstrip("\ufeff")
+    doc = '<?xml version="1.0" encoding="utf-8"?>' + data
+    # a stream, never a str: feedparser would treat a str as a URL or a file name to open
+    parsed = feedparser.parse(
+        io.BytesIO(doc.encode("utf-8")), sanitize_html=False, resolve_relative_uris=False
+    )
+    if source_format is None:
+        source_format = "atom" if str(parsed.get("version", "")).startswith("atom") else "rss"
+    if not parsed.entries:
+        # a feed feedparser can salvage items from is read (real feeds are often slightly
+        # malformed); one that yields nothing and is not well-formed is refused
+        if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
+            raise ParseError(f"malformed {source_format} feed: {parsed.bozo_exception}")
+        if not parsed.get("feed"):
+            raise ParseError(f"not an {source_format} feed: no channel or feed element")
+        return []
+    feed_language = parsed.feed.get("language") or None
+    return [_entry(entry, source_format, feed_language) for entry in parsed.entries]
+
+
+def _entry(entry: Any, source_format: str, feed_language: str | None) -> RawItem:
+    removed: list[Removal] = []
+    content = entry.get("content") or []
+    full = next((c.get("value") for c in content if c.get("value")), None)
+    summary = full if (source_format == "atom" and full) else (entry.get("summary") or "")
+    body = _unpack_bullets(_clean_description(summary, removed))
+
+    # plain dict.get: FeedParserDict maps a missing `updated_parsed` to `published_parsed` (with a warning)
+    updated = dict.get(entry, "updated_parsed")
+    published = dict.get(entry, "published_parsed") or updated
+    link = entry.get("feedburner_origlink") or entry.get("link")
+    codes = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+    meta: dict[str, Any] = {
+        "item_id": {"guid": entry.get("id") or entry.get("link") or ""},
+        "url": _strip_feed_query(link) if link else None,
+        "published": from_struct_time(published),
+        "modified": from_struct_time(updated) if updated and updated != published else None,
+        "source_codes": codes,
+        "language": entry.get("language") or entry.get("dc_language") or feed_language,
+    }
+    author = entry.get("author")
+    if author:
+        meta["byline"] = author.strip()
+    title = entry.get("title")
+    return RawItem(
+        source_format=source_format,
+        headline=html.unescape(title).strip() if title and "&" in title else (title or None),
+        text=body,
+        layout="web",
+        meta=meta,
+        removed=tuple(removed),
+        truncated=not (source_format == "atom" and full),
+    )
+
+
+def _clean_description(value: str, removed: list[Removal]) -> str:
+    """Unescape a description until it is markup, strip feed furniture, return its text."""
+    for _ in range(2):
+        if not _ESCAPED_MARKUP.search(value):
+            break
+        value = html.unescape(value)
+    if not _MARKUP.search(value):
+        return html.unescape(value) if "&" in value else value
+    from bs4 import BeautifulSoup  # lazy: only feed descriptions with markup need it
+
+    soup = BeautifulSoup(value, "lxml")
+    for el in soup.select("div.feedflare"):
+        removed.append(
+            Removal(kind="feed_markup", text=el.get_text(" ", strip=True) or "feedflare", zone="body")
+        )
+        el.decompose()
+    for el in soup.find_all("img"):
+        removed.append(
+            Removal(kind="feed_markup", text=str(el.get("alt") or el.get("src") or "img"), zone="body")
+        )
+        el.decompose()
+    for el in soup.find_all(["script", "style"]):
+        el.decompose()
+    for el in soup.find_all("br"):
+        el.replace_with("\n")
+    for el in soup.find_all(_BLOCK_TAGS):
+        el.insert_after("\n")
+    return soup.get_text()
+
+
+def _unpack_bullets(text: str) -> str:
+    """Put one-line bullets, and the dateline glued to the last, on lines of their own."""
+    if not _ONE_LINE_BULLETS.match(text):
+        return text
+    first, _, rest = text.partition("\n")
+    lines = _BULLET_SEP.split(first)
+    m = _GLUED_DATELINE.search(lines[-1])
+    if m:
+        lines[-1:] = [lines[-1][: m.start()], lines[-1][m.end() :]]
+    return "\n".join(lines) + (f"\n{rest}" if rest else "")
+
+
+def _strip_feed_query(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in _FEED_QUERY]
+    return urlunsplit(parts._replace(query=urlencode(kept)))

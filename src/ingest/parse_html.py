@@ -1,0 +1,462 @@
+"""reuters.com article pages (every era since ~2011) and Eikon story HTML → one RawItem.
+
+The site's markup changed several times (reference 1.3): selectors match `data-testid` values
+and class-name PREFIXES, because class suffixes are build hashes that change every release.
+Body text comes only from the article body container, walked in document order; page
+furniture inside it (figures, captions, promos, ad slots, author bios, tags, read-next lists,
+screen-reader `, opens new tab`) is dropped into `removed`. Metadata comes from meta tags,
+JSON-LD `NewsArticle` and the `Fusion.globalContent` page state (slug with its version).
+
+This is the hot path of the HTML benchmark: one lxml.html parse, a few precompiled XPath
+queries, no BeautifulSoup unless lxml rejects the page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ingest.errors import ParseError
+from ingest.raw import Block, RawItem, Removal
+from ingest.timestamps import to_utc_iso
+
+__all__ = ["parse"]
+
+log = logging.getLogger(__name__)
+
+_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+# Body containers, newest era first (reference R1); the first one present wins.
+_CONTAINERS = (
+    etree.XPath("//div[contains(@class,'article-body-module__content__')]"),
+    etree.XPath("//*[@data-testid='ArticleBody']"),
+    etree.XPath("//div[contains(@class,'article-body__content__')]"),
+    etree.XPath("//*[contains(@class,'StandardArticleBody_body')]"),
+    etree.XPath("//*[@id='articleText']"),
+    # Eikon story HTML: the paragraphs around the tr-dateline span
+    etree.XPath("//span[contains(@class,'tr-dateline')]/ancestor::p[1]/.."),
+    etree.XPath("//p[contains(@class,'tr-signoff')]/.."),
+    etree.XPath("//article"),
+    etree.XPath("//main"),
+    etree.XPath("//body"),
+)
+_HEADLINE = etree.XPath(
+    "//h1[@data-testid='Heading'] | //h1[contains(@class,'article-headline')]"
+    " | //h1[contains(@class,'ArticleHeader_headline')] | //*[contains(@class,'tr-headline')]"
+)
+_ANY_H1 = etree.XPath("//h1")
+_AUTHOR_BYLINE = etree.XPath("//*[@data-testid='AuthorByline']")
+_BYLINE_LINKS = etree.XPath("//a[@data-testid='Byline']")
+_OLD_BYLINE = etree.XPath(
+    "//*[contains(@class,'BylineBar_byline')] | //p[contains(concat(' ',normalize-space(@class),' '),' byline ')]"
+)
+_SUMMARY = etree.XPath("//ul[@data-testid='Summary']/li")
+_META = etree.XPath("//meta[@content]")
+_CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
+_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()")
+_HTML_LANG = etree.XPath("/html/@lang")
+
+_FUSION = re.compile(r"Fusion\.globalContent\s*=")
+_KEYWORDS = re.compile(r'"keywords"\s*:\s*(\[[^\]]*\])')
+_SLUG = re.compile(r"^([A-Z0-9][A-Z0-9&.'/ _-]*/[A-Z0-9&.'/ _-]*?)\s*(?:\(([^()]*)\))?$")
+_CORRECTION_NOTE = re.compile(r"^\s*\(This .{0,80}? story has been (?:corrected|refiled)", re.IGNORECASE)
+_SLUGLINE_LABEL = re.compile(r"^\s*Keywords:\s*", re.IGNORECASE)
+
+# Furniture: element names, data-testid prefixes and class-token prefixes → removal kind.
+_FURNITURE_TAGS = {
+    "figure": "caption",
+    "figcaption": "caption",
+    "picture": "caption",
+    "img": "caption",
+    "nav": "chrome",
+    "aside": "chrome",
+    "footer": "chrome",
+    "header": "chrome",
+    "form": "chrome",
+    "button": "chrome",
+}
+_SILENT_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "input", "link", "meta", "br", "hr"}
+)
+_TESTID_PREFIXES = (
+    ("promo", "promo"),
+    ("newsletter", "promo"),
+    ("readnext", "promo"),
+    ("relatedcoverage", "promo"),
+    ("editorspicks", "promo"),
+    ("advertisement", "ad"),
+    ("ad-slot", "ad"),
+    ("authorbio", "chrome"),
+    ("tags", "chrome"),
+    ("share", "chrome"),
+    ("social", "chrome"),
+    ("trust", "boilerplate"),
+    ("image", "caption"),
+    ("figure", "caption"),
+    ("caption", "caption"),
+    ("gallery", "caption"),
+    ("video", "caption"),
+)
+_CLASS_PREFIXES = (
+    ("promo", "promo"),
+    ("newsletter", "promo"),
+    ("read-next", "promo"),
+    ("readnext", "promo"),
+    ("related", "promo"),
+    ("ad-slot", "ad"),
+    ("ad__", "ad"),
+    ("advert", "ad"),
+    ("author-bio", "chrome"),
+    ("authorbio", "chrome"),
+    ("tags", "chrome"),
+    ("share", "chrome"),
+    ("social", "chrome"),
+    ("trust-badge", "boilerplate"),
+    ("caption", "caption"),
+    ("figure", "caption"),
+    ("image_", "caption"),
+    ("gallery", "caption"),
+    ("slideshow", "caption"),
+    ("primaryasset", "caption"),
+    ("media-story-card", "promo"),
+    ("text__screen-reader", "opens_new_tab"),
+)
+_CLASS_EXACT = {"element": "ad"}
+# 2017-20 pages prefix every class with the component (`StandardArticleBody_trustBadgeContainer_…`)
+_CLASS_INFIXES = (("trustbadge", "boilerplate"), ("_relatedcoverage", "promo"))
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "li",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "blockquote",
+        "figure",
+        "aside",
+        "nav",
+        "footer",
+        "header",
+        "form",
+        "main",
+    }
+)
+_SUBHEAD_TAGS = frozenset({"h2", "h3", "h4"})
+# Whole-paragraph text furniture that sits inside the container on some eras.
+_TEXT_FURNITURE = (
+    (re.compile(r"Sign up here\.?\s*$"), "promo"),
+    (re.compile(r"^Advertisement(?:\s*·\s*Scroll to continue)?$"), "ad"),
+    (re.compile(r"^Our Standards:\s*The Thomson Reuters Trust Principles"), "boilerplate"),
+    (re.compile(r"^\(c\) Copyright Thomson Reuters", re.IGNORECASE), "boilerplate"),
+    (re.compile(r"^\[\d+/\d+\]"), "caption"),
+)
+_OPENS_NEW_TAB = ", opens new tab"
+
+
+def parse(text: str) -> list[RawItem]:
+    """Parse one reuters.com page (any era) or Eikon story HTML into a single RawItem."""
+    root = _tree(text)
+    metas = _meta_tags(root)
+    ld = _news_article(root)
+    removed: list[Removal] = []
+    blocks: list[Block] = [
+        Block(kind="bullet", text=t) for li in _SUMMARY(root) if (t := _squash(li.text_content()))
+    ]
+
+    byline = _visible_byline(root)
+    if byline:
+        blocks.append(Block(kind="byline", text=byline))
+    meta: dict[str, Any] = {}
+    container = next((found[0] for xp in _CONTAINERS if (found := xp(root))), None)
+    if container is not None:
+        _walk(container, blocks, removed, meta)
+
+    url = next(iter(_CANONICAL(root)), None) or metas.get("og:url") or _ld_str(ld, "url")
+    slug, slug_version = _page_slug(text)
+    if slug:
+        meta.setdefault("slug", slug)
+        meta.setdefault("slug_version", slug_version)
+    meta.update(
+        {
+            "item_id": {"url": url},
+            "url": url,
+            "published": to_utc_iso(metas.get("article:published_time") or _ld_str(ld, "datePublished")),
+            "modified": to_utc_iso(metas.get("article:modified_time") or _ld_str(ld, "dateModified")),
+            "language": next(iter(_HTML_LANG(root)), None) or _ld_str(ld, "inLanguage"),
+            "source_codes": [],
+        }
+    )
+    if not byline:
+        authors = metas.get("article:author") or _ld_authors(ld)
+        if authors:
+            meta["byline"] = authors if authors.lower().startswith("by ") else f"By {authors}"
+    description = metas.get("description") or metas.get("og:description") or ""
+    if _CORRECTION_NOTE.match(description):
+        meta["correction_note"] = description.strip()
+
+    body_text: str | None = None
+    if not any(b.kind in ("paragraph", "signoff") for b in blocks):
+        # JSON-LD articleBody only when the DOM has no paragraphs (reference R1)
+        body_text = _ld_str(ld, "articleBody")
+    return [
+        RawItem(
+            source_format="reuters_com_html",
+            headline=_headline(root, metas, ld),
+            text=body_text,
+            layout="web",
+            blocks=tuple(blocks),
+            meta=meta,
+            removed=tuple(removed),
+        )
+    ]
+
+
+def _tree(text: str) -> Any:
+    source = (
+        _XML_DECL.sub("", text, count=1) if text.startswith("<?") or text.lstrip().startswith("<?") else text
+    )
+    try:
+        root = lxml_html.document_fromstring(source, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        log.info("lxml rejected the page (%s); retrying through beautifulsoup4", exc)
+        root = _tree_via_bs4(source, exc)
+    if root is None:
+        raise ParseError("HTML input has no document")
+    return root
+
+
+def _tree_via_bs4(source: str, first_error: Exception) -> Any:
+    from bs4 import BeautifulSoup  # lazy: the fallback is rare
+
+    try:
+        repaired = str(BeautifulSoup(source, "lxml"))
+        return lxml_html.document_fromstring(repaired, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"unreadable HTML: {first_error}") from exc
+
+
+def _squash(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _furniture(el: Any, tag: str) -> str | None:
+    kind = _FURNITURE_TAGS.get(tag)
+    if kind:
+        return kind
+    testid = el.get("data-testid")
+    if testid:
+        low = testid.lower()
+        for prefix, k in _TESTID_PREFIXES:
+            if low.startswith(prefix):
+                return k
+    classes = el.get("class")
+    if classes:
+        for token in classes.lower().split():
+            if token in _CLASS_EXACT:
+                return _CLASS_EXACT[token]
+            for prefix, k in _CLASS_PREFIXES:
+                if token.startswith(prefix):
+                    return k
+            for infix, k in _CLASS_INFIXES:
+                if infix in token:
+                    return k
+    return None
+
+
+def _walk(container: Any, blocks: list[Block], removed: list[Removal], meta: dict[str, Any]) -> None:
+    """Collect body blocks from the container's children in document order, dropping furniture."""
+    for el in container.iterchildren():
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SILENT_TAGS:
+            continue
+        if tag == "h1":  # the headline, read separately; never body text
+            continue
+        kind = _furniture(el, tag)
+        if kind:
+            text = _squash(" ".join(el.itertext()))
+            if text:
+                removed.append(Removal(kind=kind, text=text, zone="body"))
+            continue
+        testid = el.get("data-testid") or ""
+        classes = el.get("class") or ""
+        if testid == "SignOff" or "tr-signoff" in classes:
+            _add(blocks, removed, "signoff", el)
+        elif testid.startswith("paragraph"):
+            _add(blocks, removed, "paragraph", el)
+        elif testid == "Summary":
+            for li in el.iterchildren("li"):
+                _add(blocks, removed, "bullet", li)
+        elif "tr-slugline" in classes:
+            raw = _squash(el.text_content())
+            slug, version = _split_slug(_SLUGLINE_LABEL.sub("", raw))
+            meta["slug"], meta["slug_version"] = slug, version
+        elif tag in _SUBHEAD_TAGS:
+            _add(blocks, removed, "subhead", el)
+        elif tag == "p":
+            is_byline = " byline " in f" {classes} " and not _has_kind(blocks, "byline")
+            _add(blocks, removed, "byline" if is_byline else "paragraph", el)
+        elif tag in ("ul", "ol"):
+            for li in el.iterchildren("li"):
+                _add(blocks, removed, "paragraph", li)
+        elif any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el):
+            _walk(el, blocks, removed, meta)
+        else:
+            _add(blocks, removed, "paragraph", el)
+
+
+def _has_kind(blocks: list[Block], kind: str) -> bool:
+    """Whether a block of this kind was already collected."""
+    return any(b.kind == kind for b in blocks)
+
+
+def _add(blocks: list[Block], removed: list[Removal], kind: str, el: Any) -> None:
+    # screen-reader spans inside links (`, opens new tab`) are dropped, but recorded
+    for span in el.iter("span"):
+        cls = span.get("class")
+        if cls and "screen-reader" in cls:
+            hidden = _squash(span.text_content())
+            if hidden:
+                removed.append(Removal(kind="opens_new_tab", text=hidden, zone="body"))
+            span.drop_tree()
+    text = _squash(el.text_content())
+    if _OPENS_NEW_TAB in text:
+        removed.extend(
+            Removal(kind="opens_new_tab", text=_OPENS_NEW_TAB, zone="body")
+            for _ in range(text.count(_OPENS_NEW_TAB))
+        )
+        text = text.replace(_OPENS_NEW_TAB, "")
+    if not text:
+        return
+    if kind == "paragraph":
+        for rx, furniture_kind in _TEXT_FURNITURE:
+            if rx.search(text):
+                removed.append(Removal(kind=furniture_kind, text=text, zone="body"))
+                return
+    blocks.append(Block(kind=kind, text=text))  # type: ignore[arg-type]
+
+
+def _visible_byline(root: Any) -> str | None:
+    found = _AUTHOR_BYLINE(root)
+    if found:
+        text = _squash(found[0].text_content())
+        if text:
+            return text
+    names = [t for a in _BYLINE_LINKS(root) if (t := _squash(a.text_content()))]
+    if names:
+        return "By " + " and ".join(dict.fromkeys(names))
+    old = _OLD_BYLINE(root)
+    if old:
+        text = _squash(old[0].text_content())
+        return text or None
+    return None
+
+
+def _meta_tags(root: Any) -> dict[str, str]:
+    metas: dict[str, str] = {}
+    for el in _META(root):
+        key = el.get("property") or el.get("name") or el.get("itemprop")
+        if key:
+            metas.setdefault(key.lower(), el.get("content", ""))
+    return metas
+
+
+def _news_article(root: Any) -> Mapping[str, Any]:
+    for raw in _JSON_LD(root):
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            continue
+        for obj in _ld_objects(doc):
+            kind = obj.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and k.endswith("Article") for k in kinds):
+                return obj
+    return {}
+
+
+def _ld_objects(doc: Any) -> Iterator[Mapping[str, Any]]:
+    if isinstance(doc, list):
+        for entry in doc:
+            yield from _ld_objects(entry)
+    elif isinstance(doc, Mapping):
+        yield doc
+        if isinstance(doc.get("@graph"), list):
+            yield from _ld_objects(doc["@graph"])
+
+
+def _ld_str(ld: Mapping[str, Any], key: str) -> str | None:
+    value = ld.get(key)
+    if isinstance(value, Mapping):
+        value = value.get("@id") or value.get("url")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _ld_authors(ld: Mapping[str, Any]) -> str | None:
+    authors = ld.get("author")
+    entries = authors if isinstance(authors, list) else [authors]
+    names: list[str] = []
+    for a in entries:
+        if isinstance(a, Mapping):
+            name = a.get("name") or a.get("byline")
+            if isinstance(name, str) and name.strip():
+                names.append(name.strip())
+        elif isinstance(a, str) and a.strip():
+            names.append(a.strip())
+    return " and ".join(names) or None
+
+
+def _headline(root: Any, metas: Mapping[str, str], ld: Mapping[str, Any]) -> str | None:
+    for el in _HEADLINE(root):
+        text = _squash(el.text_content())
+        if text:
+            return text
+    value = metas.get("og:title") or _ld_str(ld, "headline")
+    if value:
+        return _squash(value)
+    for el in _ANY_H1(root):
+        text = _squash(el.text_content())
+        if text:
+            return text
+    return None
+
+
+def _page_slug(text: str) -> tuple[str | None, str | None]:
+    """The slug and its version from the page-state `keywords` (Fusion.globalContent)."""
+    m = _FUSION.search(text)
+    if m is None:
+        return None, None
+    km = _KEYWORDS.search(text, m.end())
+    if km is None:
+        return None, None
+    try:
+        keywords = json.loads(km.group(1))
+    except ValueError:
+        return None, None
+    for kw in keywords:
+        if isinstance(kw, str):
+            slug, version = _split_slug(kw)
+            if slug and "/" in slug:
+                return slug, version
+    return None, None
+
+
+def _split_slug(value: str) -> tuple[str | None, str | None]:
+    m = _SLUG.match(value.strip())
+    if m is None:
+        return (value.strip() or None), None
+    return m.group(1).strip(), (m.group(2).strip() if m.group(2) else None)
