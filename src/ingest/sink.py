@@ -247,6 +247,10 @@ def s3_client_from_env(env: Mapping[str, str]) -> Any:
         "s3",
         endpoint_url=endpoint,
         region_name=region,
+        # None falls back to boto3's own chain (profiles, instance roles)
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+        aws_session_token=env.get("AWS_SESSION_TOKEN") or None,
         config=Config(
             s3={"addressing_style": style},
             retries={"max_attempts": 5, "mode": "standard"},

@@ -28,10 +28,10 @@ EXIT_SOURCE = 4
 class _Bar:
     """A one-line progress counter on a terminal; silent otherwise."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self.label = label
-        self.stream = stream
-        self.enabled = stream.isatty()
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
         self.done = 0
 
     def __call__(self, n: int) -> None:
