@@ -71,7 +71,9 @@ _BULLET = re.compile(r"[*•]\s*")
 _GRAPHIC = re.compile(r"\*\s*Graphic:\s*(.*)", re.IGNORECASE)
 _URL = re.compile(r"<?(https?://[^\s<>]+)>?")
 _SOURCE = re.compile(r"\((" + "|".join(DATELINE_SOURCES) + r")\)\s*[-–—][ \t]*")
-_TOK = r"[A-ZÀ-ÖØ-Þ][\w.'’&-]*"
+# upper-case letters of Latin, Greek and Cyrillic, so `ŁÓDŹ` and `ÖREBRO` read as places
+_UPPER = "".join(chr(c) for c in range(0xC0, 0x530) if chr(c).isupper() and chr(c).isalpha())
+_TOK = rf"[A-Z{_UPPER}][\w.'’&-]*"
 _MON = r"(?i:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
 _PLACE = re.compile(
     rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}})?"

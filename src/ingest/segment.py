@@ -12,6 +12,7 @@ __all__ = ["is_wire", "segment"]
 
 _WIRE_LINE = re.compile(r"^    \S", re.MULTILINE)
 _FENCE = re.compile(r"^\^{4,}\s*$")
+_SENTENCE_END = (".", "!", "?", ")", '"', "”", "’", ":")
 
 
 def is_wire(text: str) -> bool:
@@ -55,7 +56,17 @@ def segment(text: str, *, wire: bool) -> list[str]:
             fenced = True
             continue
         # a wrapped "(Reporting ... Lena⏎Fischer)" or "((... ⏎ ...))" continues while parens are open
-        starts = line.startswith("    ") or line.startswith("Keywords:") or (line[0] == "(" and depth <= 0)
+        # a column-0 "(" opens a note or credit only after a finished sentence (or at the start):
+        # otherwise it is prose such as a quoted `(Reuters)` that hard-wrapped to column 0
+        starts = (
+            line.startswith("    ")
+            or line.startswith("Keywords:")
+            or (
+                line[0] == "("
+                and depth <= 0
+                and (not current or current[-1].rstrip().endswith(_SENTENCE_END))
+            )
+        )
         if starts:
             close()
         current.append(line)
