@@ -26,11 +26,53 @@ CITIES = ["OSLO", "LYON", "SAN DIEGO", "NAIROBI", "TEMA", "PORT OF SPAIN", "ŁÓ
 QUALS = ["Maine", "Ghana", "Greater Accra", "Australia"]
 MONTHS = ["Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Sept.", "Oct", "Nov", "Dec"]
 SOURCES = ["Reuters", "Reuters Breakingviews", "Thomson Reuters Foundation", "OPTA"]
-WORDS = (
-    "the company said on Tuesday it would add six feeder vessels to routes in the North Sea "
-    "for about 1.2 billion crowns while analysts expected higher freight rates as ports cleared "
-    "backlogs and a spokesman for Ardent Kiln Cement declined to comment on the plans"
-).split()
+WORDS = [
+    "the",
+    "company",
+    "said",
+    "on",
+    "Tuesday",
+    "it",
+    "would",
+    "add",
+    "six",
+    "feeder",
+    "vessels",
+    "to",
+    "routes",
+    "in",
+    "the",
+    "North",
+    "Sea",
+    "for",
+    "about",
+    "1.2",
+    "billion",
+    "crowns",
+    "while",
+    "analysts",
+    "expected",
+    "higher",
+    "freight",
+    "rates",
+    "as",
+    "ports",
+    "cleared",
+    "backlogs",
+    "and",
+    "a",
+    "spokesman",
+    "for",
+    "Ardent",
+    "Kiln",
+    "Cement",
+    "declined",
+    "to",
+    "comment",
+    "on",
+    "the",
+    "plans",
+]
 TRICKY = [
     ' "The (Reuters) figure was wrong," a spokesman said.',
     ' The memo quoted "LYON, March 17 (Reuters) - Ardent Kiln..." as evidence.',

@@ -18,11 +18,11 @@ from ingest.record import FIELDS, body_hash
 GOLDEN = Path(__file__).parent / "golden" / "normalize"
 INGEST = str(Path(sys.executable).with_name("ingest"))
 STORY = (
-    "Norvale Shipping to add six feeder vessels | Reuters\n\n"
-    "OSLO, Feb 11 (Reuters) -Norvale Shipping said on Wednesday it would add six feeder vessels.\n\n"
-    "(Reporting by Halvard Moen; Editing by Saskia Verhoeven)\n"
-    "tagreuters.com2026binary_LYNXMPAB12CDE-VIEWIMAGE\n"
-).encode()
+    b"Norvale Shipping to add six feeder vessels | Reuters\n\n"
+    b"OSLO, Feb 11 (Reuters) -Norvale Shipping said on Wednesday it would add six feeder vessels.\n\n"
+    b"(Reporting by Halvard Moen; Editing by Saskia Verhoeven)\n"
+    b"tagreuters.com2026binary_LYNXMPAB12CDE-VIEWIMAGE\n"
+)
 
 
 @pytest.mark.parametrize(
