@@ -37,16 +37,22 @@ class DictSource:
 
 
 def manifest(records: int, *, quarantined: int = 0, superseded: int = 0, parts: int = 1) -> dict:
+    """A manifest in the shape `ingest.process` writes (only the fields the report reads vary)."""
     return {
+        "partition": "dt=2026-03-09/hour=22",
         "schema_version": "1",
         "record_count": records,
-        "quarantined": quarantined,
-        "superseded": superseded,
-        "sources": {"world": records},
         "parts": [
             {"key": f"part-{i:05d}.jsonl.gz", "records": records // parts, "bytes": 100, "sha256": "0" * 64}
             for i in range(parts)
         ],
+        "sources": {"world": {"records": records, "duplicates": 0, "quarantined": quarantined}},
+        "quarantined": quarantined,
+        "quarantine": [f"quarantine/x/{i}.json" for i in range(quarantined)],
+        "duplicates_skipped": 0,
+        "versions_superseded": superseded,
+        "withdrawn": 0,
+        "reason": None if records else "no raw snapshots for this hour",
     }
 
 
@@ -75,21 +81,16 @@ def test_hour_of_key(key: str, hour: datetime | None) -> None:
 @pytest.mark.parametrize(
     ("m", "expected"),
     [
-        pytest.param(manifest(7, quarantined=2, superseded=1, parts=2), (7, 2, 1, 2, 200), id="full"),
+        pytest.param(manifest(7, quarantined=2, superseded=1, parts=2), (7, 2, 1, 2, 200, None), id="full"),
         pytest.param(
-            {"records": 3, "quarantined": {"parse": 1, "normalize": 2}}, (3, 3, 0, 0, 0), id="breakdown"
+            manifest(0, parts=0), (0, 0, 0, 0, 0, "no raw snapshots for this hour"), id="empty-hour"
         ),
-        pytest.param(
-            {"parts": [{"records": 4, "bytes": 9}, {"records": 5, "bytes": 1}]},
-            (9, 0, 0, 2, 10),
-            id="from-parts",
-        ),
-        pytest.param({"record_count": 0, "parts": []}, (0, 0, 0, 0, 0), id="empty-hour"),
+        pytest.param({"parts": []}, (0, 0, 0, 0, 0, None), id="missing-fields-read-as-zero"),
     ],
 )
 def test_row_from_manifest(m: dict, expected: tuple) -> None:
     r = row_from_manifest(H0, m)
-    assert (r.stories, r.quarantined, r.superseded, r.parts, r.bytes) == expected
+    assert (r.stories, r.quarantined, r.superseded, r.parts, r.bytes, r.note) == expected
     assert r.present and not r.gap
 
 

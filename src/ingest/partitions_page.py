@@ -23,7 +23,7 @@ h1{font-size:20px;margin:0 0 4px} p.sub{margin:0 0 12px;color:#52606d}
 svg{border:1px solid #e4e7eb;background:#fbfcfd;margin:10px 0}
 table{border-collapse:collapse;font-size:13px;min-width:720px}
 th,td{padding:3px 10px;border-bottom:1px solid #e4e7eb;text-align:right}
-th:first-child,td:first-child,td.src{text-align:left}
+th:first-child,td:first-child,th:last-child,td.src{text-align:left}
 tr.gap td{color:#9aa5b1;background:#fdf3f2} tr.spike td.q{color:#c81e1e;font-weight:600}
 .legend i{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 """
@@ -95,6 +95,8 @@ def _row_html(r: HourRow, spike: int) -> str:
         cells = ["—"] * 5 + ["gap: no manifest"]
     else:
         sources = ", ".join(f"{escape(k)} {v}" for k, v in sorted(r.sources.items()))
+        if r.note:
+            sources = f"{sources} ({escape(r.note)})" if sources else escape(r.note)
         cells = [str(r.stories), str(r.quarantined), str(r.superseded), str(r.parts), f"{r.bytes:,}", sources]
     tds = "".join(
         f'<td class="{c}">{v}</td>' for c, v in zip(("s", "q", "v", "p", "b", "src"), cells, strict=True)

@@ -24,12 +24,6 @@ HOUR = timedelta(hours=1)
 MANIFEST_NAME = "_manifest.json"
 _MANIFEST_KEY = re.compile(r"stories/dt=(\d{4}-\d{2}-\d{2})/hour=(\d{2})/" + re.escape(MANIFEST_NAME) + "$")
 
-# Manifests are written by `ingest.process`; these are the fields the report understands, in the
-# order they are looked for, so a renamed field in an older manifest still reads.
-_STORY_FIELDS = ("record_count", "records", "stories", "count")
-_QUARANTINE_FIELDS = ("quarantined", "quarantine_count", "quarantined_count")
-_SUPERSEDED_FIELDS = ("superseded", "versions_superseded", "superseded_count")
-
 
 class ManifestSource(Protocol):
     """Where manifests are read from: list keys under a prefix, read one object."""
@@ -51,6 +45,7 @@ class HourRow:
     parts: int = 0
     bytes: int = 0
     sources: Mapping[str, int] = field(default_factory=dict)
+    note: str | None = None  # the manifest's reason when the hour landed nothing
     manifest_key: str | None = None
 
     @property
@@ -103,52 +98,24 @@ def floor_hour(t: datetime) -> datetime:
     return t.replace(minute=0, second=0, microsecond=0)
 
 
-def _first_int(manifest: Mapping[str, Any], names: tuple[str, ...]) -> int:
-    for name in names:
-        value = manifest.get(name)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int):
-            return value
-        if isinstance(value, Mapping):
-            # a per-kind breakdown ({"parse": 2, "normalize": 1}) counts as its sum
-            return sum(v for v in value.values() if isinstance(v, int))
-        if isinstance(value, list):
-            return len(value)
-    return 0
-
-
-def _sources(manifest: Mapping[str, Any]) -> dict[str, int]:
-    raw = manifest.get("sources") or manifest.get("per_source") or {}
-    out: dict[str, int] = {}
-    if isinstance(raw, Mapping):
-        for name, value in raw.items():
-            if isinstance(value, int) and not isinstance(value, bool):
-                out[str(name)] = value
-            elif isinstance(value, Mapping):
-                out[str(name)] = _first_int(value, (*_STORY_FIELDS, "landed"))
-    return out
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def row_from_manifest(hour: datetime, manifest: Mapping[str, Any], *, key: str | None = None) -> HourRow:
-    """One report row from one parsed manifest."""
-    parts = manifest.get("parts") or []
-    stories = _first_int(manifest, _STORY_FIELDS)
-    if not stories and isinstance(parts, list):
-        stories = sum(
-            int(p.get("records", p.get("record_count", 0)) or 0) for p in parts if isinstance(p, Mapping)
-        )
+    """One report row from one parsed manifest (the shape `ingest.process` writes)."""
+    parts = [p for p in manifest.get("parts") or [] if isinstance(p, Mapping)]
+    sources = manifest.get("sources") or {}
     return HourRow(
         hour=hour,
         present=True,
-        stories=stories,
-        quarantined=_first_int(manifest, _QUARANTINE_FIELDS),
-        superseded=_first_int(manifest, _SUPERSEDED_FIELDS),
-        parts=len(parts) if isinstance(parts, list) else 0,
-        bytes=sum(int(p.get("bytes", 0) or 0) for p in parts if isinstance(p, Mapping))
-        if isinstance(parts, list)
-        else 0,
-        sources=_sources(manifest),
+        stories=_int(manifest.get("record_count")),
+        quarantined=_int(manifest.get("quarantined")),
+        superseded=_int(manifest.get("versions_superseded")),
+        parts=len(parts),
+        bytes=sum(_int(p.get("bytes")) for p in parts),
+        sources={str(n): _int(c.get("records")) for n, c in sources.items() if isinstance(c, Mapping)},
+        note=manifest.get("reason") or None,
         manifest_key=key,
     )
 
