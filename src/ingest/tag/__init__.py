@@ -1,0 +1,77 @@
+"""Tag story records with IPTC Media Topics and linked entities.
+
+    tagger = load_tagger()              # "rules" (default) or "ner" (spaCy, optional extra)
+    tagged = tag_record(record, tagger=tagger)
+
+`tag_record` returns a copy of the record with `topics` (see `ingest.tag.topics`) and `entities`
+(see `ingest.tag.entities`); it reads only `headline`, `body` and `dateline` (bylines, credits,
+contacts and captions are never tagged). The core is pure: no environment, clock or network.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.errors import ConfigError
+
+__all__ = ["Tagger", "load_tagger", "tag_record"]
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("rules", "ner")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tagger:
+    """A loaded tagger: the catalogue-and-rules entity tagger, optionally merged with a spaCy model."""
+
+    backend: str
+    rules: Any
+    ner: Any = None
+
+    def entities(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return the entities of one story record."""
+        if self.ner is not None:
+            return self.ner.entities(record, self.rules)
+        result: list[dict[str, Any]] = self.rules.tag(record)
+        return result
+
+
+@functools.lru_cache(maxsize=8)
+def load_tagger(backend: str = "rules", *, model: str | None = None) -> Tagger:
+    """Build (once per backend and model) the tagger; "ner" needs spaCy and an English model."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown tagger backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    from ingest.tag.catalogue import load_catalogue
+    from ingest.tag.entities import EntityTagger
+
+    rules = EntityTagger(load_catalogue())
+    if backend == "rules":
+        return Tagger(backend=backend, rules=rules)
+    from ingest.tag.ner import load_ner
+
+    return Tagger(backend=backend, rules=rules, ner=load_ner(model))
+
+
+def _topics(headline: str, body: list[str]) -> list[dict[str, Any]]:
+    try:
+        from ingest.tag.topics import tag_topics
+    except ImportError:
+        log.debug("ingest.tag.topics not available; stories get no topics")
+        return []
+    result: list[dict[str, Any]] = tag_topics(headline, body)
+    return result
+
+
+def tag_record(record: dict[str, Any], *, tagger: Tagger | None = None) -> dict[str, Any]:
+    """Return a copy of `record` with `topics` and `entities` added."""
+    tagger = tagger or load_tagger()
+    headline = record.get("headline") or ""
+    body = [p for p in record.get("body") or [] if isinstance(p, str)]
+    tagged = dict(record)
+    tagged["topics"] = _topics(headline, body)
+    tagged["entities"] = tagger.entities(record)
+    return tagged

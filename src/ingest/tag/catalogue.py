@@ -1,0 +1,168 @@
+"""The compiled entity catalogue and its Aho-Corasick matcher (built by `build_catalogue`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import ahocorasick
+
+from ingest.errors import ConfigError
+
+TYPES = {"P": "person", "O": "organization", "L": "place"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One known entity: its type, stable id, canonical name, country and known aliases."""
+
+    type: str
+    id: str
+    name: str
+    country: str | None
+    kind: str
+    aliases: tuple[str, ...]
+    short: tuple[str, ...] = ()
+    ric: str | None = None
+    admin1: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """A catalogue surface form found in a text: `candidates` in default-reading order."""
+
+    start: int
+    end: int
+    text: str
+    candidates: tuple[Entry, ...]
+    demonym: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class Catalogue:
+    """Entries, the surface-form matcher, dateline lookup and given names."""
+
+    entries: list[Entry]
+    automaton: Any
+    dateline: dict[str, list[int]]
+    given_names: frozenset[str]
+    by_id: dict[str, Entry]
+    _small_cities: dict[str, list[list[str]]] | None = field(default=None)
+
+    def find(self, text: str) -> list[Hit]:
+        """Return leftmost-longest catalogue hits in `text` that start and end on word boundaries."""
+        found: list[tuple[int, int, tuple[int, ...], bool]] = []
+        n = len(text)
+        for end_index, (length, indexes, demonym) in self.automaton.iter(text):
+            start = end_index - length + 1
+            end = end_index + 1
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_"):
+                continue
+            if end < n and (
+                text[end].isalnum() or (text[end] == "." and text[end - 1] != "." and _abbrev_dot(text, end))
+            ):
+                continue
+            found.append((start, end, indexes, demonym))
+        # Leftmost-longest: sort by start, then longest first, and skip overlaps.
+        found.sort(key=lambda f: (f[0], -f[1]))
+        hits: list[Hit] = []
+        last_end = -1
+        for start, end, indexes, demonym in found:
+            if start < last_end:
+                continue
+            hits.append(
+                Hit(
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    candidates=tuple(self.entries[i] for i in indexes),
+                    demonym=demonym,
+                )
+            )
+            last_end = end
+        return hits
+
+    def dateline_candidates(self, location: str) -> list[Entry]:
+        """Return the entries a dateline location may name, the compiled table first, small cities next."""
+        key = dateline_key(location)
+        found = [self.entries[i] for i in self.dateline.get(key, ())]
+        if found:
+            return found
+        if self._small_cities is None:
+            raw = (
+                resources.files("ingest.tag")
+                .joinpath("data/dateline_cities.json")
+                .read_text(encoding="utf-8")
+            )
+            self._small_cities = json.loads(raw)
+        return [
+            Entry(type="place", id=id_, name=name, country=cc, kind="city", aliases=(), admin1=admin1)
+            for id_, name, cc, admin1 in self._small_cities.get(key, [])
+        ]
+
+
+def _abbrev_dot(text: str, end: int) -> bool:
+    """A dot right after a match continues it only when it is part of an abbreviation ("U.S" + ".")."""
+    return end + 1 < len(text) and text[end + 1].isalpha() and text[end + 1].isupper() is False
+
+
+def fold(text: str) -> str:
+    """Return `text` without diacritics."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def dateline_key(text: str) -> str:
+    """Return the lookup key of a dateline location (same rule as the build script)."""
+    return re.sub(r"[\s\-]+", " ", fold(text).lower().replace(".", "")).strip()
+
+
+def load_catalogue() -> Catalogue:
+    """Read the compiled catalogue shipped in the package and build its matcher."""
+    try:
+        raw = resources.files("ingest.tag").joinpath("data/catalogue.json").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            "entity catalogue missing: run `python -m ingest.tag.build_catalogue` to compile it"
+        ) from exc
+    data = json.loads(raw)
+    entries = []
+    for row in data["entities"]:
+        code, id_, name, country, kind, aliases, *extra = row
+        short: tuple[str, ...] = ()
+        ric = admin1 = None
+        if code == "P" and extra:
+            short = tuple(extra[0])
+        elif code == "O" and extra:
+            ric = extra[0]
+        elif kind == "city" and extra:
+            admin1 = extra[0]
+        entries.append(
+            Entry(
+                type=TYPES[code],
+                id=id_,
+                name=name,
+                country=country or None,
+                kind=kind,
+                aliases=tuple(aliases),
+                short=short,
+                ric=ric,
+                admin1=admin1,
+            )
+        )
+    automaton = ahocorasick.Automaton()
+    for surface, indexes in data["aliases"].items():
+        automaton.add_word(surface, (len(surface), tuple(indexes), False))
+    for surface, index in data["demonyms"].items():
+        automaton.add_word(surface, (len(surface), (index,), True))
+    automaton.make_automaton()
+    return Catalogue(
+        entries=entries,
+        automaton=automaton,
+        dateline={k: list(v) for k, v in data["dateline"].items()},
+        given_names=frozenset(data["given_names"]),
+        by_id={e.id: e for e in entries},
+    )

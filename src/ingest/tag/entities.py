@@ -1,0 +1,672 @@
+"""Entities of one story by catalogue and wire-copy rules: people, organizations, places.
+
+One pass per text (headline, each body paragraph): the catalogue matcher finds known surface
+forms; a regex finds capitalised runs ("Chief Executive Jane Roe", "Norvale Shipping"); each run is
+read as a sequence of known hits and unknown words, and the unknown words become people or
+organizations only when a wire-copy cue says so (title, said, appositive, organization suffix, role
+preposition, given name). Then ambiguous catalogue hits are resolved from the story's other places
+and local context (Washington, Georgia, Jordan...), and lone surnames are linked to the full names
+met elsewhere in the story. Dateline locations become places flagged as the reporting location.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.tag import cues
+from ingest.tag.catalogue import Catalogue, Entry, Hit, fold
+
+# A capitalised word: "Roe", "Ortega-Baines", "O'Brien", "McIlroy", initials "F." / "J.D.", "Corp.";
+# a possessive "'s" is not part of it.
+ABBREV = r"(?:[A-Z]\.(?:[A-Z]\.)*|(?:Corp|Inc|Co|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|Gen|Lt|Col|Sen|Rep|Gov|Prof|Capt|Sgt|Maj)\.)"
+WORD = r"(?:[A-Z\u00C0-\u00DE][\w]*(?:[-'\u2019](?!s\b)\w+)*\+?)"
+TOKEN_RE = re.compile(
+    rf"(?<![\w'\u2019\-]){ABBREV}|(?<![\w'\u2019\-.]){WORD}|(?<=[ -])(?:al|el|bin|ben|ibn)-{WORD}"
+)
+PARTICLE = r"(?:de|da|do|dos|das|del|della|di|du|la|le|van|von|der|den|ter|bin|bint|ibn|al|el|y|zu)"
+ELEMENT = rf"(?:{ABBREV}|{WORD}|(?:al|el|bin|ben|ibn)-{WORD})"
+RUN_RE = re.compile(rf"(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*")
+CONNECTOR_RE = re.compile(r"^ (of|for|and|of the|for the) $")
+HYPHEN_PART = re.compile(r"^[A-Z][a-z]+-[a-z]+$")
+
+CONFIDENCE = {
+    "catalogue alias": 0.95,
+    "dateline": 0.95,
+    "demonym": 0.9,
+    "title cue": 0.9,
+    "appositive": 0.85,
+    "said cue": 0.85,
+    "organization suffix": 0.85,
+    "role preposition": 0.8,
+    "given name": 0.75,
+    "surname coreference": 0.8,
+    "short name coreference": 0.75,
+    "context": 0.8,
+    "model": 0.6,
+}
+PROVIDERS = frozenset({"Reuters", "Thomson Reuters", "Reuters Breakingviews", "Thomson Reuters Foundation"})
+
+
+@dataclass(slots=True, kw_only=True)
+class Mention:
+    """One span of one entity, with the method that found it."""
+
+    field: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    type: str
+    id: str
+    name: str
+    country: str | None
+    methods: list[str]
+    entry: Entry | None = None
+    candidates: tuple[Entry, ...] = ()
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Lone:
+    """A single capitalised word that may be a surname or a short company name met in full elsewhere."""
+
+    field: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    before: str
+    hit_index: int | None = None
+
+
+@dataclass(slots=True)
+class StoryState:
+    mentions: list[Mention] = field(default_factory=list)
+    lones: list[Lone] = field(default_factory=list)
+
+
+def slug(text: str) -> str:
+    """Return the id slug of a name."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")
+
+
+def _plain_name_token(word: str) -> bool:
+    if word in cues.COMMON or word in cues.TITLE_WORDS or any(c.isdigit() for c in word):
+        return False
+    if len(word) > 1 and word.isupper() and not word.endswith("."):
+        return False
+    return word[0].isupper()
+
+
+def _entry_mention(cx: _Text, hit: Hit, method: str) -> Mention:
+    entry = hit.candidates[0]
+    return Mention(
+        field=cx.field,
+        paragraph=cx.paragraph,
+        start=hit.start,
+        end=hit.end,
+        text=hit.text,
+        type=entry.type,
+        id=entry.id,
+        name=entry.name,
+        country=entry.country,
+        methods=[method],
+        entry=entry,
+        candidates=hit.candidates,
+        before=cx.text[max(0, hit.start - 40) : hit.start],
+        after=cx.text[hit.end : hit.end + 40],
+    )
+
+
+@dataclass(slots=True)
+class _Text:
+    field: str
+    paragraph: int
+    text: str
+
+
+class EntityTagger:
+    """Finds the entities of story records with one catalogue; thread-safe, holds no per-story state."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+
+    # -- one text ---------------------------------------------------------------------------------
+    def _scan(self, cx: _Text, state: StoryState) -> None:
+        text = cx.text
+        probe = text.title() if text.isupper() else text
+        hits = self.catalogue.find(probe)
+        if probe is not text:
+            hits = [
+                Hit(start=h.start, end=h.end, text=text[h.start : h.end], candidates=h.candidates)
+                for h in hits
+            ]
+        runs = [(m.start(), m.end()) for m in RUN_RE.finditer(text)]
+        runs = _merge_runs(text, runs, hits)
+        used: set[int] = set()
+        h = 0
+        for run_start, run_end in runs:
+            while h < len(hits) and hits[h].end <= run_start:
+                h += 1
+            elements: list[Any] = []
+            k = h
+            for tok in TOKEN_RE.finditer(text, run_start, run_end):
+                while k < len(hits) and hits[k].end <= tok.start():
+                    k += 1
+                if k < len(hits) and hits[k].start <= tok.start() and tok.end() <= hits[k].end:
+                    if not elements or elements[-1] is not hits[k]:
+                        if hits[k].start >= run_start and hits[k].end <= run_end:
+                            elements.append(hits[k])
+                            used.add(k)
+                            continue
+                    else:
+                        continue
+                elements.append((tok.start(), tok.end(), tok.group()))
+            self._read_run(cx, elements, state)
+        for index, hit in enumerate(hits):
+            if index not in used:
+                state.mentions.append(
+                    _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
+                )
+
+    def _read_run(self, cx: _Text, elements: list[Any], state: StoryState) -> None:
+        i = 0
+        title_pending = False
+        n = len(elements)
+        while i < n:
+            element = elements[i]
+            if isinstance(element, Hit):
+                # "Jordan Whitaker", "Paris Hilton": a one-word place followed by name words is a name.
+                if (
+                    not element.demonym
+                    and element.candidates[0].type == "place"
+                    and " " not in element.text
+                    and element.text in self.catalogue.given_names
+                    and i + 1 < n
+                    and not isinstance(elements[i + 1], Hit)
+                    and _plain_name_token(elements[i + 1][2])
+                ):
+                    j = i + 1
+                    while j < n and not isinstance(elements[j], Hit) and _plain_name_token(elements[j][2]):
+                        j += 1
+                    self._person(cx, element.start, elements[j - 1][1], state, ["given name"])
+                    i = j
+                    title_pending = False
+                    continue
+                state.mentions.append(
+                    _entry_mention(cx, element, "demonym" if element.demonym else "catalogue alias")
+                )
+                title_pending = element.demonym
+                i += 1
+                continue
+            j = i
+            while j < n and not isinstance(elements[j], Hit):
+                j += 1
+            words = elements[i:j]
+            left = elements[i - 1] if i > 0 else None
+            right = elements[j] if j < n else None
+            consumed_right = self._read_unknown(cx, words, left, right, title_pending, state)
+            title_pending = False
+            i = j + (1 if consumed_right else 0)
+
+    def _read_unknown(
+        self,
+        cx: _Text,
+        words: list[tuple[int, int, str]],
+        left: Hit | None,
+        right: Hit | None,
+        demonym_before: bool,
+        state: StoryState,
+    ) -> bool:
+        """Read unknown capitalised words; return True when the hit on the right was absorbed."""
+        text = cx.text
+        while words and words[0][2] in cues.COMMON:
+            words = words[1:]
+        while words and words[-1][2] in cues.COMMON and words[-1][2] not in cues.ORG_SUFFIX:
+            words = words[:-1]
+        if not words:
+            return False
+        start, end = words[0][0], words[-1][1]
+        last = words[-1][2]
+        # An organization suffix closes an organization name; a place or org hit right before it
+        # is part of the name ("Ghana Cocoa Board", "Minato Asset Management").
+        merged_of = any(c in text[start:end] for c in (" of ", " for "))
+        if last in cues.ORG_SUFFIX or (merged_of and words[0][2] in cues.ORG_HEAD_OF):
+            if (
+                left is not None
+                and left.candidates[0].type in ("place", "organization")
+                and left.end + 1 == start
+            ):
+                start = left.start
+                self._drop_last(state, left, cx)
+            self._organization(cx, start, end, state, ["organization suffix"])
+            return False
+        tokens = [w[2] for w in words]
+        # Titles inside the run: the name is what follows the last title word.
+        k = max((x for x, t in enumerate(tokens) if t in cues.TITLE_WORDS), default=-1)
+        if k >= 0:
+            name_words = words[k + 1 :]
+            j = k
+            while j > 0 and tokens[j - 1] in cues.TITLE_WORDS:
+                j -= 1
+            prefix = words[:j]
+            if prefix and prefix[-1][2] in cues.ORG_SUFFIX:
+                self._organization(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"])
+            if not name_words:
+                return False
+            if all(_plain_name_token(w[2]) for w in name_words):
+                absorbed = self._name_with_right(cx, name_words, right, state, ["title cue"])
+                return absorbed
+            return False
+        if not all(_plain_name_token(t) for t in tokens) and last not in cues.ORG_SUFFIX:
+            return False
+        before = text[max(0, start - 60) : start]
+        after = text[end : end + 80]
+        if len(words) == 1:
+            if right is None and not (left is not None and not left.demonym and left.end + 1 == start):
+                state.lones.append(
+                    Lone(
+                        field=cx.field,
+                        paragraph=cx.paragraph,
+                        start=start,
+                        end=end,
+                        text=tokens[0],
+                        before=before,
+                    )
+                )
+            return False
+        # Organization cues without a suffix.
+        if cues.ROLE_AT.search(before) and not cues.SAID_AFTER.match(after):
+            self._organization(cx, start, end, state, ["role preposition"])
+            return False
+        if cues.SAID_IT.match(after):
+            self._organization(cx, start, end, state, ["said cue"])
+            return False
+        if cues.APPOSITIVE.match(after):
+            clause = after[2:].split(",", 1)[0]
+            if cues.ORG_NOUN.search(clause) and not cues.ROLE_AT.search(clause + " at "):
+                self._organization(cx, start, end, state, ["appositive"])
+                return False
+            return self._name_with_right(cx, words, right, state, ["appositive"])
+        methods = []
+        if demonym_before or cues.ROLE_BEFORE.search(before):
+            methods.append("title cue")
+        if cues.SAID_AFTER.match(after) or cues.SAID_BEFORE.search(before):
+            methods.append("said cue")
+        if tokens[0] in self.catalogue.given_names:
+            methods.append("given name")
+        if methods and len(words) <= 4:
+            return self._name_with_right(cx, words, right, state, methods)
+        return False
+
+    def _name_with_right(
+        self,
+        cx: _Text,
+        words: list[tuple[int, int, str]],
+        right: Hit | None,
+        state: StoryState,
+        methods: list[str],
+    ) -> bool:
+        """A person name; a one-word place right after it is its last word ("Caio Ribeiro Lima")."""
+        end = words[-1][1]
+        absorbed = False
+        if (
+            right is not None
+            and not right.demonym
+            and right.candidates[0].type == "place"
+            and " " not in right.text
+            and right.start == end + 1
+            and len(words) < 4
+        ):
+            end = right.end
+            absorbed = True
+        self._person(cx, words[0][0], end, state, methods)
+        return absorbed
+
+    def _drop_last(self, state: StoryState, hit: Hit, cx: _Text) -> None:
+        for index in range(len(state.mentions) - 1, -1, -1):
+            m = state.mentions[index]
+            if (
+                m.field == cx.field
+                and m.paragraph == cx.paragraph
+                and m.start == hit.start
+                and m.end == hit.end
+            ):
+                del state.mentions[index]
+                return
+
+    def _person(self, cx: _Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
+        surface = cx.text[start:end]
+        state.mentions.append(
+            Mention(
+                field=cx.field,
+                paragraph=cx.paragraph,
+                start=start,
+                end=end,
+                text=surface,
+                type="person",
+                id=f"local:person/{slug(surface)}",
+                name=surface,
+                country=None,
+                methods=list(methods),
+            )
+        )
+
+    def _organization(self, cx: _Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
+        surface = cx.text[start:end]
+        if surface in PROVIDERS or "Reuters" in surface:
+            return
+        state.mentions.append(
+            Mention(
+                field=cx.field,
+                paragraph=cx.paragraph,
+                start=start,
+                end=end,
+                text=surface,
+                type="organization",
+                id=f"local:org/{slug(surface)}",
+                name=surface,
+                country=None,
+                methods=list(methods),
+            )
+        )
+
+    # -- the story --------------------------------------------------------------------------------
+    def tag(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return the entity list of one story record (headline, dateline locations, body)."""
+        state = StoryState()
+        reporting = self._dateline(record.get("dateline"), state)
+        headline = record.get("headline") or ""
+        if headline:
+            self._scan(_Text("headline", 0, headline), state)
+        for index, paragraph in enumerate(record.get("body") or []):
+            if paragraph:
+                self._scan(_Text("body", index, paragraph), state)
+        self._resolve(state, reporting)
+        self._corefer(state)
+        return _assemble(state.mentions, _credit_names(record))
+
+    def _dateline(self, dateline: Any, state: StoryState) -> set[str]:
+        if not isinstance(dateline, dict):
+            return set()
+        qualifiers = [q for q in dateline.get("qualifiers") or [] if isinstance(q, str)]
+        qualifier_entries = [e for q in qualifiers for e in self.catalogue.dateline_candidates(q)]
+        countries: set[str] = set()
+        for index, location in enumerate(dateline.get("locations") or []):
+            if not isinstance(location, str) or not location.strip():
+                continue
+            candidates = self.catalogue.dateline_candidates(location)
+            entry = _pick_dateline(candidates, qualifier_entries)
+            if entry is None:
+                name = location.title() if location.isupper() else location
+                mention = Mention(
+                    field="dateline",
+                    paragraph=index,
+                    start=0,
+                    end=len(location),
+                    text=location,
+                    type="place",
+                    id=f"local:place/{slug(location)}",
+                    name=name,
+                    country=None,
+                    methods=["dateline"],
+                )
+            else:
+                mention = Mention(
+                    field="dateline",
+                    paragraph=index,
+                    start=0,
+                    end=len(location),
+                    text=location,
+                    type="place",
+                    id=entry.id,
+                    name=entry.name,
+                    country=entry.country,
+                    methods=["dateline"],
+                    entry=entry,
+                )
+                if entry.country:
+                    countries.add(entry.country)
+            state.mentions.append(mention)
+        for entry in qualifier_entries[:1]:
+            if entry.country:
+                countries.add(entry.country)
+        return countries
+
+    def _resolve(self, state: StoryState, reporting: set[str]) -> None:
+        """Pick one reading for catalogue hits with several candidates or a context-dependent one."""
+        support: dict[str, float] = {c: 2.0 for c in reporting}
+        for m in state.mentions:
+            if m.type == "place" and m.country and len(m.candidates) <= 1 and m.field != "dateline":
+                weight = 1.0 if (m.entry is None or m.entry.kind != "country") else 0.5
+                support[m.country] = support.get(m.country, 0.0) + weight
+        for m in state.mentions:
+            if m.text == "Washington" and m.field != "dateline" and m.entry is not None:
+                self._washington(m)
+                continue
+            if len(m.candidates) < 2:
+                continue
+            options = list(m.candidates)
+            if cues.SUBDIVISION_CONTEXT_BEFORE.search(m.before) or cues.SUBDIVISION_CONTEXT_AFTER.match(
+                m.after
+            ):
+                subs = [e for e in options if e.kind == "subdivision"]
+                if subs:
+                    _choose(m, subs[0], "context")
+                    continue
+            best = max(options, key=lambda e: (support.get(e.country or "", 0.0), -options.index(e)))
+            if best is not options[0]:
+                _choose(m, best, "context")
+
+    def _washington(self, m: Mention) -> None:
+        by_kind = {e.kind: e for e in m.candidates}
+        if cues.WASHINGTON_STATE_AFTER.match(m.after) and "subdivision" in by_kind:
+            _choose(m, by_kind["subdivision"], "context")
+        elif cues.WASHINGTON_CITY_AFTER.match(m.after) or cues.LOCATIVE_BEFORE.search(m.before):
+            if "city" in by_kind:
+                _choose(m, by_kind["city"], "context")
+        else:
+            # Wire copy uses the capital's name for the US government when it acts ("Washington said").
+            m.type, m.id, m.name, m.country = (
+                "organization",
+                "local:org/united-states-government",
+                "United States government",
+                "US",
+            )
+            m.entry = None
+            m.methods = ["context"]
+
+    def _corefer(self, state: StoryState) -> None:
+        """Link lone surnames and short company names to full names met in the story."""
+        surnames: dict[str, Mention] = {}
+        shorts: dict[str, Mention] = {}
+        for m in state.mentions:
+            if m.type == "person" and " " in m.name:
+                parts = m.name.split()
+                surnames.setdefault(parts[-1], m)
+                if m.entry is not None:
+                    for form in m.entry.short:
+                        surnames.setdefault(form, m)
+                if len(parts) >= 2 and HYPHEN_PART.match(parts[-1]):
+                    surnames.setdefault(parts[0], m)
+            elif m.type == "organization" and m.entry is None and " " in m.name:
+                parts = m.name.split()
+                shorts.setdefault(parts[0], m)
+                if parts[-1] in cues.ORG_SUFFIX:
+                    shorts.setdefault(" ".join(parts[:-1]), m)
+        if not surnames and not shorts:
+            return
+        for lone in state.lones:
+            target = surnames.get(lone.text)
+            method = "surname coreference"
+            if target is None:
+                target = shorts.get(lone.text)
+                method = "short name coreference"
+            if target is None:
+                continue
+            state.mentions.append(
+                Mention(
+                    field=lone.field,
+                    paragraph=lone.paragraph,
+                    start=lone.start,
+                    end=lone.end,
+                    text=lone.text,
+                    type=target.type,
+                    id=target.id,
+                    name=target.name,
+                    country=target.country,
+                    methods=[method],
+                    entry=target.entry,
+                )
+            )
+        # A one-word place that is also a person's surname in this story reads as the person
+        # unless a preposition makes it a location ("Lima would train" vs "in Lima").
+        for m in state.mentions:
+            if m.type == "place" and m.field != "dateline" and " " not in m.text:
+                target = surnames.get(m.text)
+                if target is not None and target is not m and not cues.LOCATIVE_BEFORE.search(m.before):
+                    m.type, m.id, m.name, m.country, m.entry = (
+                        "person",
+                        target.id,
+                        target.name,
+                        target.country,
+                        target.entry,
+                    )
+                    m.methods = ["surname coreference"]
+            elif (
+                m.type == "organization" and m.entry is None and m.name in shorts and shorts[m.name] is not m
+            ):
+                target = shorts[m.name]
+                m.id, m.name = target.id, target.name
+                m.methods.append("short name coreference")
+
+
+def _choose(m: Mention, entry: Entry, method: str) -> None:
+    m.entry = entry
+    m.type, m.id, m.name, m.country = entry.type, entry.id, entry.name, entry.country
+    if method not in m.methods:
+        m.methods.append(method)
+
+
+def _pick_dateline(candidates: list[Entry], qualifiers: list[Entry]) -> Entry | None:
+    if not candidates:
+        return None
+    cities = [e for e in candidates if e.kind == "city"] or candidates
+    for q in qualifiers:
+        for e in cities:
+            if q.kind == "subdivision" and e.country == q.country and q.id.endswith(f"-{e.admin1}"):
+                return e
+        for e in cities:
+            if q.kind == "country" and e.country == q.country:
+                return e
+    return cities[0]
+
+
+def _merge_runs(text: str, runs: list[tuple[int, int]], hits: list[Hit]) -> list[tuple[int, int]]:
+    """Join "Ministry" + "of" + "Finance" and "Securities" + "and" + "Investments Commission"."""
+    if len(runs) < 2:
+        return runs
+    merged = [runs[0]]
+    for start, end in runs[1:]:
+        prev_start, prev_end = merged[-1]
+        gap = text[prev_end:start]
+        m = CONNECTOR_RE.match(gap)
+        if m:
+            head = text[prev_start:prev_end].rsplit(" ", 1)[-1]
+            tail = text[start:end].rsplit(" ", 1)[-1]
+            word = m.group(1)
+            if (
+                word.startswith(("of", "for"))
+                and head in cues.ORG_HEAD_OF
+                and not _inside_hit(hits, prev_start, prev_end)
+            ) or (word == "and" and head in cues.ORG_SUFFIX and tail in cues.ORG_SUFFIX):
+                merged[-1] = (prev_start, end)
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def _inside_hit(hits: list[Hit], start: int, end: int) -> bool:
+    return any(h.start <= start and end <= h.end for h in hits if h.end >= end)
+
+
+def _credit_names(record: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    byline = record.get("byline")
+    if isinstance(byline, dict):
+        names.update(a for a in byline.get("authors") or [] if isinstance(a, str))
+    credits = record.get("credits")
+    if isinstance(credits, dict):
+        for value in credits.values():
+            if isinstance(value, list):
+                names.update(v for v in value if isinstance(v, str))
+    return names
+
+
+FIELD_ORDER = {"dateline": 0, "headline": 1, "body": 2}
+
+
+def _assemble(mentions: list[Mention], credit_names: set[str]) -> list[dict[str, Any]]:
+    mentions = _dedupe(mentions)
+    groups: dict[str, list[Mention]] = {}
+    for m in sorted(mentions, key=lambda m: (FIELD_ORDER[m.field], m.paragraph, m.start)):
+        if m.type == "person" and (m.name in credit_names or m.text in credit_names):
+            continue
+        groups.setdefault(m.id, []).append(m)
+    out = []
+    for id_, group in groups.items():
+        first = group[0]
+        entry = next((m.entry for m in group if m.entry is not None), None)
+        methods: list[str] = []
+        for m in group:
+            for method in m.methods:
+                if method not in methods:
+                    methods.append(method)
+        name = entry.name if entry is not None else max((m.name for m in group), key=len)
+        forms: list[str] = []
+        for m in group:
+            if m.text not in forms:
+                forms.append(m.text)
+        spans = [
+            {"field": m.field, "paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text}
+            for m in group
+        ]
+        country = next((m.country for m in group if m.country), None)
+        confidence = max(CONFIDENCE.get(method, 0.7) for method in methods)
+        out.append(
+            {
+                "type": first.type,
+                "name": name,
+                "aliases": list(entry.aliases) if entry is not None else [],
+                "surface_forms": forms,
+                "id": id_,
+                "country": country,
+                "mentions": len(spans),
+                "spans": spans,
+                "salience": {
+                    "headline": any(m.field == "headline" for m in group),
+                    "dateline": any(m.field == "dateline" for m in group),
+                    "lead": any(m.field == "body" and m.paragraph == 0 for m in group),
+                },
+                "reporting_location": any(m.field == "dateline" for m in group),
+                "confidence": round(confidence, 2),
+                "evidence": methods,
+            }
+        )
+    return out
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    """Keep one mention per span; where spans overlap, the longer one wins."""
+    ordered = sorted(mentions, key=lambda m: (FIELD_ORDER[m.field], m.paragraph, m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    for m in ordered:
+        if kept:
+            last = kept[-1]
+            if last.field == m.field and last.paragraph == m.paragraph and m.start < last.end:
+                continue
+        kept.append(m)
+    return kept
