@@ -50,7 +50,12 @@ def build(reference: dict[str, Any], rules: dict[str, dict[str, Any]]) -> dict[s
             problems.append(f"{code}: unknown key {key!r}")
         for key in TERM_KEYS:
             for term in rule.get(key, []):
-                if not isinstance(term, str) or not term.rstrip("*").strip() or term != term.strip():
+                if (
+                    not isinstance(term, str)
+                    or not term.rstrip("*").strip()
+                    or term != term.strip()
+                    or "*" in term.rstrip("*")
+                ):
                     problems.append(f"{code}: bad term {term!r} in {key}")
                 elif key != "cased" and term != term.lower():
                     problems.append(f"{code}: term {term!r} in {key} must be lower-case (use `cased`)")
