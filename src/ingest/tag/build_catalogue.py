@@ -150,10 +150,14 @@ def build() -> dict[str, Any]:
             b.alias(form, index)
             b.entities[index][4] = "person"
         b.entities[index].append(split_list(short))
+    clubs: dict[str, int] = {}
     for name, country, aliases, kind, ric in orgs:
-        index = b.add("organization", f"local:org/{slug(name)}", name, country, kind, split_list(aliases))
-        for form in [name, *split_list(aliases)]:
+        plain = [a for a in split_list(aliases) if not a.startswith("~")]
+        index = b.add("organization", f"local:org/{slug(name)}", name, country, kind, plain)
+        for form in [name, *plain]:
             b.alias(form, index)
+        # "~Lyon": the club's city name, read as the club only in sports copy.
+        clubs.update({a[1:]: index for a in split_list(aliases) if a.startswith("~")})
         if ric:
             b.entities[index].append(ric)
 
@@ -261,6 +265,7 @@ def build() -> dict[str, Any]:
         "demonyms": b.demonyms,
         "dateline": b.dateline,
         "given_names": given,
+        "clubs": clubs,
         "small_cities": small,
     }
 

@@ -51,6 +51,7 @@ class Catalogue:
     dateline: dict[str, list[int]]
     given_names: frozenset[str]
     by_id: dict[str, Entry]
+    clubs: dict[str, Entry] = field(default_factory=dict)
     _small_cities: dict[str, list[list[str]]] | None = field(default=None)
 
     def find(self, text: str) -> list[Hit]:
@@ -165,4 +166,5 @@ def load_catalogue() -> Catalogue:
         dateline={k: list(v) for k, v in data["dateline"].items()},
         given_names=frozenset(data["given_names"]),
         by_id={e.id: e for e in entries},
+        clubs={surface: entries[index] for surface, index in data.get("clubs", {}).items()},
     )

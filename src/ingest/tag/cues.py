@@ -10,6 +10,153 @@ from __future__ import annotations
 
 import re
 
+# Role nouns that introduce a name right after them ("government spokesman Stefan Kornelius",
+# "His lawyer, Miriam Saltzman, said", "Negotiator Tevita Fonua").
+ROLE_WORDS = tuple(
+    [
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "official",
+        "minister",
+        "president",
+        "governor",
+        "mayor",
+        "senator",
+        "lawmaker",
+        "legislator",
+        "analyst",
+        "economist",
+        "strategist",
+        "trader",
+        "broker",
+        "coach",
+        "manager",
+        "striker",
+        "midfielder",
+        "defender",
+        "forward",
+        "winger",
+        "goalkeeper",
+        "keeper",
+        "captain",
+        "skipper",
+        "opener",
+        "batsman",
+        "bowler",
+        "director",
+        "chief",
+        "head",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "chairperson",
+        "executive",
+        "officer",
+        "founder",
+        "co-founder",
+        "lawyer",
+        "attorney",
+        "prosecutor",
+        "judge",
+        "general",
+        "commander",
+        "colonel",
+        "leader",
+        "candidate",
+        "ambassador",
+        "envoy",
+        "adviser",
+        "advisor",
+        "researcher",
+        "professor",
+        "scientist",
+        "doctor",
+        "nurse",
+        "negotiator",
+        "representative",
+        "suspect",
+        "victim",
+        "resident",
+        "farmer",
+        "driver",
+        "player",
+        "rider",
+        "singer",
+        "actor",
+        "author",
+        "activist",
+        "engineer",
+        "investor",
+        "banker",
+        "physician",
+        "diplomat",
+        "deputy",
+        "secretary",
+        "teenager",
+        "substitute",
+        "newcomer",
+        "rookie",
+        "veteran",
+        "champion",
+        "golfer",
+        "cyclist",
+        "sprinter",
+        "boxer",
+        "owner",
+        "entrepreneur",
+        "billionaire",
+        "pilot",
+        "commissioner",
+        "regulator",
+        "treasurer",
+        "premier",
+        "chancellor",
+        "king",
+        "queen",
+        "prince",
+        "emir",
+        "sheikh",
+        "worker",
+        "student",
+        "teacher",
+        "partner",
+        "colleague",
+        "rival",
+        "opponent",
+        "compatriot",
+        "consultant",
+        "fellow",
+        "historian",
+        "expert",
+        "organiser",
+        "organizer",
+        "campaigner",
+        "witness",
+        "priest",
+        "journalist",
+        "photographer",
+        "editor",
+        "counterpart",
+        "successor",
+        "predecessor",
+        "nominee",
+        "president-elect",
+        "critic",
+        "aide",
+        "ally",
+        "spokespeople",
+        "organiser",
+        "mediator",
+        "inspector",
+        "detective",
+        "superintendent",
+        "economist",
+        "researcher",
+    ]
+)
+ROLE_BEFORE = re.compile(rf"\b(?:{'|'.join(ROLE_WORDS)})s?,?\s+$", re.IGNORECASE)
+
 # Titles written capitalised in front of a name, inside the capitalised run ("Finance Minister Jane").
 TITLE_WORDS = frozenset(
     [
@@ -236,26 +383,7 @@ TITLE_WORDS = frozenset(
         "Chief-of-staff",
         "Chiefs",
     ]
-)
-
-# Lower-case role words that introduce a name right after them ("government spokesman Stefan Kornelius",
-# "His lawyer, Miriam Saltzman, said").
-ROLE_BEFORE = re.compile(
-    r"\b(?:spokes(?:man|woman|person)|official|minister|president|governor|mayor|senator|lawmaker|"
-    r"legislator|analyst|economist|strategist|trader|broker|coach|manager|striker|midfielder|defender|"
-    r"forward|winger|goalkeeper|keeper|captain|skipper|opener|batsman|bowler|director|chief|head|"
-    r"chair(?:man|woman|person)?|executive|officer|founder|co-founder|lawyer|attorney|prosecutor|judge|"
-    r"general|commander|colonel|leader|candidate|ambassador|envoy|advis[eo]r|researcher|professor|"
-    r"scientist|doctor|nurse|negotiator|representative|suspect|victim|resident|farmer|driver|player|"
-    r"rider|singer|actor|author|activist|engineer|investor|banker|physician|diplomat|deputy|secretary|"
-    r"teenager|substitute|newcomer|rookie|veteran|champion|golfer|cyclist|sprinter|boxer|owner|"
-    r"entrepreneur|billionaire|pilot|commissioner|regulator|treasurer|premier|chancellor|king|queen|"
-    r"prince|emir|sheikh|worker|student|teacher|partner|colleague|rival|opponent|compatriot|"
-    r"economist|consultant|fellow|historian|expert|organiser|organizer|campaigner|witness|"
-    r"priest|journalist|photographer|editor|counterpart|successor|predecessor|nominee|president-elect)"
-    r"s?,?\s+$",
-    re.IGNORECASE,
-)
+) | frozenset(w.capitalize() for w in ROLE_WORDS)
 
 # Verbs of saying after a name ("Roe said", "Roe, 45, told reporters").
 SAID_AFTER = re.compile(

