@@ -33,40 +33,41 @@ log = logging.getLogger(__name__)
 _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
+# Each lookup is gated on a substring test of the raw page (microseconds), so a page only pays
+# for the XPath queries of its own era: attribute predicates cost ~0.5 µs per node in libxml2.
+_X = etree.XPath
 # Body containers, newest era first (reference R1); the first one present wins.
 _CONTAINERS = (
-    etree.XPath("//div[contains(@class,'article-body-module__content__')]"),
-    etree.XPath("//*[@data-testid='ArticleBody']"),
-    etree.XPath("//div[contains(@class,'article-body__content__')]"),
-    etree.XPath("//*[contains(@class,'StandardArticleBody_body')]"),
-    etree.XPath("//*[@id='articleText']"),
-    # Eikon story HTML: the paragraphs around the tr-dateline span
-    etree.XPath("//span[contains(@class,'tr-dateline')]/ancestor::p[1]/.."),
-    etree.XPath("//p[contains(@class,'tr-signoff')]/.."),
-    etree.XPath("//article"),
-    etree.XPath("//main"),
-    etree.XPath("//body"),
+    ("article-body-module__content__", _X("//div[contains(@class,'article-body-module__content__')]")),
+    ("ArticleBody", _X("//*[@data-testid='ArticleBody']")),
+    ("article-body__content__", _X("//div[contains(@class,'article-body__content__')]")),
+    ("StandardArticleBody_body", _X("//*[contains(@class,'StandardArticleBody_body')]")),
+    ("articleText", _X("//*[@id='articleText']")),
+    # Eikon story HTML: the paragraphs around the tr-dateline span, or the sign-off's
+    ("tr-dateline", _X("//span[contains(@class,'tr-dateline')]/ancestor::p[1]/..")),
+    ("tr-signoff", _X("//p[contains(@class,'tr-signoff')]/..")),
+    ("", _X("//article")),
+    ("", _X("//main")),
+    ("", _X("//body")),
 )
-_HEADLINE = etree.XPath(
-    "//h1[@data-testid='Heading'] | //h1[contains(@class,'article-headline')]"
-    " | //h1[contains(@class,'ArticleHeader_headline')] | //*[contains(@class,'tr-headline')]"
+_HEADLINES = (
+    ("Heading", _X("//h1[@data-testid='Heading']")),
+    ("article-headline", _X("//h1[contains(@class,'article-headline')]")),
+    ("ArticleHeader_headline", _X("//h1[contains(@class,'ArticleHeader_headline')]")),
+    ("tr-headline", _X("//*[contains(@class,'tr-headline')]")),
 )
-_ANY_H1 = etree.XPath("//h1")
-_AUTHOR_BYLINE = etree.XPath("//*[@data-testid='AuthorByline']")
-_BYLINE_LINKS = etree.XPath("//a[@data-testid='Byline']")
-_OLD_BYLINE = etree.XPath(
-    "//*[contains(@class,'BylineBar_byline')] | //p[contains(concat(' ',normalize-space(@class),' '),' byline ')]"
-)
-_SUMMARY = etree.XPath("//ul[@data-testid='Summary']/li")
-_META = etree.XPath("//meta[@content]")
-_CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
-_JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()")
-_HTML_LANG = etree.XPath("/html/@lang")
+_ANY_H1 = _X("//h1")
+_AUTHOR_BYLINE = _X("//*[@data-testid='AuthorByline']")
+_BYLINE_LINKS = _X("//a[@data-testid='Byline']")
+_BYLINEBAR = _X("//*[contains(@class,'BylineBar_byline')]")
+_P_BYLINE = _X("//p[contains(concat(' ',normalize-space(@class),' '),' byline ')]")
+_SUMMARY = _X("//ul[@data-testid='Summary']/li")
+_HEAD_TAGS = ("meta", "link", "script")
 
-_FUSION = re.compile(r"Fusion\.globalContent\s*=")
 _KEYWORDS = re.compile(r'"keywords"\s*:\s*(\[[^\]]*\])')
 _SLUG = re.compile(r"^([A-Z0-9][A-Z0-9&.'/ _-]*/[A-Z0-9&.'/ _-]*?)\s*(?:\(([^()]*)\))?$")
 _CORRECTION_NOTE = re.compile(r"^\s*\(This .{0,80}? story has been (?:corrected|refiled)", re.IGNORECASE)
+_BY = re.compile(r"^By\s+")
 _SLUGLINE_LABEL = re.compile(r"^\s*Keywords:\s*", re.IGNORECASE)
 
 # Furniture: element names, data-testid prefixes and class-token prefixes → removal kind.
@@ -168,25 +169,55 @@ _TEXT_FURNITURE = (
 _OPENS_NEW_TAB = ", opens new tab"
 
 
+def _first(text: str, lookups: tuple[tuple[str, Any], ...], root: Any) -> Any:
+    for marker, xpath in lookups:
+        if marker in text:
+            found = xpath(root)
+            if found:
+                return found[0]
+    return None
+
+
+def _head(root: Any) -> tuple[dict[str, str], str | None, list[str]]:
+    """Meta tags, the canonical URL and JSON-LD scripts, from one C-filtered pass."""
+    metas: dict[str, str] = {}
+    canonical: str | None = None
+    scripts: list[str] = []
+    for el in root.iter(*_HEAD_TAGS):
+        tag = el.tag
+        if tag == "meta":
+            key = el.get("property") or el.get("name") or el.get("itemprop")
+            content = el.get("content")
+            if key and content is not None:
+                metas.setdefault(key.lower(), content)
+        elif tag == "script":
+            if el.get("type") == "application/ld+json" and el.text:
+                scripts.append(el.text)
+        elif canonical is None and el.get("rel") == "canonical":
+            canonical = el.get("href")
+    return metas, canonical, scripts
+
+
 def parse(text: str) -> list[RawItem]:
     """Parse one reuters.com page (any era) or Eikon story HTML into a single RawItem."""
     root = _tree(text)
-    metas = _meta_tags(root)
-    ld = _news_article(root)
+    metas, canonical, scripts = _head(root)
+    ld = _news_article(scripts)
     removed: list[Removal] = []
-    blocks: list[Block] = [
-        Block(kind="bullet", text=t) for li in _SUMMARY(root) if (t := _squash(li.text_content()))
-    ]
-
-    byline = _visible_byline(root)
+    blocks: list[Block] = []
+    if "Summary" in text:
+        blocks.extend(
+            Block(kind="bullet", text=t) for li in _SUMMARY(root) if (t := _squash(li.text_content()))
+        )
+    byline = _visible_byline(root, text)
     if byline:
         blocks.append(Block(kind="byline", text=byline))
     meta: dict[str, Any] = {}
-    container = next((found[0] for xp in _CONTAINERS if (found := xp(root))), None)
+    container = _first(text, _CONTAINERS, root)
     if container is not None:
         _walk(container, blocks, removed, meta)
 
-    url = next(iter(_CANONICAL(root)), None) or metas.get("og:url") or _ld_str(ld, "url")
+    url = canonical or metas.get("og:url") or _ld_str(ld, "url")
     slug, slug_version = _page_slug(text)
     if slug:
         meta.setdefault("slug", slug)
@@ -197,7 +228,7 @@ def parse(text: str) -> list[RawItem]:
             "url": url,
             "published": to_utc_iso(metas.get("article:published_time") or _ld_str(ld, "datePublished")),
             "modified": to_utc_iso(metas.get("article:modified_time") or _ld_str(ld, "dateModified")),
-            "language": next(iter(_HTML_LANG(root)), None) or _ld_str(ld, "inLanguage"),
+            "language": root.get("lang") or _ld_str(ld, "inLanguage"),
             "source_codes": [],
         }
     )
@@ -216,7 +247,7 @@ def parse(text: str) -> list[RawItem]:
     return [
         RawItem(
             source_format="reuters_com_html",
-            headline=_headline(root, metas, ld),
+            headline=_headline(root, text, metas, ld),
             text=body_text,
             layout="web",
             blocks=tuple(blocks),
@@ -298,9 +329,8 @@ def _walk(container: Any, blocks: list[Block], removed: list[Removal], meta: dic
             _add(blocks, removed, "signoff", el)
         elif testid.startswith("paragraph"):
             _add(blocks, removed, "paragraph", el)
-        elif testid == "Summary":
-            for li in el.iterchildren("li"):
-                _add(blocks, removed, "bullet", li)
+        elif testid in ("Summary", "ContextWidget"):
+            continue  # summary bullets are read page-wide, before the byline (header-zone order)
         elif "tr-slugline" in classes:
             raw = _squash(el.text_content())
             slug, version = _split_slug(_SLUGLINE_LABEL.sub("", raw))
@@ -350,33 +380,23 @@ def _add(blocks: list[Block], removed: list[Removal], kind: str, el: Any) -> Non
     blocks.append(Block(kind=kind, text=text))  # type: ignore[arg-type]
 
 
-def _visible_byline(root: Any) -> str | None:
-    found = _AUTHOR_BYLINE(root)
-    if found:
-        text = _squash(found[0].text_content())
-        if text:
-            return text
-    names = [t for a in _BYLINE_LINKS(root) if (t := _squash(a.text_content()))]
-    if names:
-        return "By " + " and ".join(dict.fromkeys(names))
-    old = _OLD_BYLINE(root)
-    if old:
-        text = _squash(old[0].text_content())
-        return text or None
+def _visible_byline(root: Any, text: str) -> str | None:
+    if "AuthorByline" in text:
+        found = _AUTHOR_BYLINE(root)
+        if found and (byline := _squash(found[0].text_content())):
+            return byline
+    if "Byline" in text:
+        names = [_BY.sub("", t) for a in _BYLINE_LINKS(root) if (t := _squash(a.text_content()))]
+        if names:
+            return "By " + " and ".join(dict.fromkeys(names))
+    for marker, xpath in (("BylineBar_byline", _BYLINEBAR), ("byline", _P_BYLINE)):
+        if marker in text and (found := xpath(root)):
+            return _squash(found[0].text_content()) or None
     return None
 
 
-def _meta_tags(root: Any) -> dict[str, str]:
-    metas: dict[str, str] = {}
-    for el in _META(root):
-        key = el.get("property") or el.get("name") or el.get("itemprop")
-        if key:
-            metas.setdefault(key.lower(), el.get("content", ""))
-    return metas
-
-
-def _news_article(root: Any) -> Mapping[str, Any]:
-    for raw in _JSON_LD(root):
+def _news_article(scripts: list[str]) -> Mapping[str, Any]:
+    for raw in scripts:
         try:
             doc = json.loads(raw)
         except ValueError:
@@ -420,27 +440,23 @@ def _ld_authors(ld: Mapping[str, Any]) -> str | None:
     return " and ".join(names) or None
 
 
-def _headline(root: Any, metas: Mapping[str, str], ld: Mapping[str, Any]) -> str | None:
-    for el in _HEADLINE(root):
-        text = _squash(el.text_content())
-        if text:
-            return text
+def _headline(root: Any, text: str, metas: Mapping[str, str], ld: Mapping[str, Any]) -> str | None:
+    el = _first(text, _HEADLINES, root)
+    if el is not None and (headline := _squash(el.text_content())):
+        return headline
     value = metas.get("og:title") or _ld_str(ld, "headline")
     if value:
         return _squash(value)
-    for el in _ANY_H1(root):
-        text = _squash(el.text_content())
-        if text:
-            return text
-    return None
+    found = _ANY_H1(root)
+    return (_squash(found[0].text_content()) or None) if found else None
 
 
 def _page_slug(text: str) -> tuple[str | None, str | None]:
     """The slug and its version from the page-state `keywords` (Fusion.globalContent)."""
-    m = _FUSION.search(text)
-    if m is None:
+    at = text.find("Fusion.globalContent")
+    if at < 0:
         return None, None
-    km = _KEYWORDS.search(text, m.end())
+    km = _KEYWORDS.search(text, at)
     if km is None:
         return None, None
     try:
