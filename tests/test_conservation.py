@@ -240,3 +240,32 @@ def test_planted_parts_come_back_in_their_fields(story: Story) -> None:
     assert record["picture_ids"] == story.picture_ids
     assert record["slug"] == story.slug
     assert record["flags"]["empty_body"] is (not record["body"])
+
+
+LINES = [
+    "    OSLO (Reuters) - Norvale said",
+    "on Tuesday it would",
+    "",
+    "   ",
+    "\t",
+    "(Reporting by Kofi Mensah;",
+    "Editing by Lena Fischer)",
+    "    ((kofi.mensah@newsroom.example;",
+    "+44 20 7946 0321))",
+    "Keywords: NORVALE/VESSELS",
+    "    * Shares up 3%",
+    "(Adds analyst comment)",
+    "    ",
+    "prices (up",
+    "3%) rose.",
+    "^^^^^^^^",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINES), min_size=1, max_size=14))
+def test_wire_segmentation_fast_path_matches_the_line_walk(lines: list[str]) -> None:
+    from ingest.segment import _segment_lines, segment
+
+    text = "\n".join(lines)
+    assert segment(text, wire=True) == _segment_lines(text)

@@ -16,24 +16,19 @@ from ingest.raw import Removal
 
 __all__ = ["INLINE_ARTEFACTS", "Cleaned", "clean_body", "is_subhead"]
 
-# (kind, pattern); group "ticker" when the match names an instrument
-INLINE_ARTEFACTS: tuple[tuple[str, str], ...] = (
-    ("opens_new_tab", r", opens new tab"),
-    ("markup", r' ?<Origin Href=\\?"QuoteRef\\?">(?P<ticker>[^<]*)</Origin>'),
-    ("markup", r' ?<Origin Href=\\?"(?:StoryRef|Link)\\?">[^<]*</Origin>'),
+# (kind, trigger substring, pattern); group "ticker" when the match names an instrument. A pattern
+# runs only when its trigger is in the paragraph: most paragraphs hold none of these.
+INLINE_ARTEFACTS: tuple[tuple[str, str, str], ...] = (
+    ("opens_new_tab", ", opens new tab", r", opens new tab"),
+    ("markup", "<Origin", r' ?<Origin Href=\\?"QuoteRef\\?">(?P<ticker>[^<]*)</Origin>'),
+    ("markup", "<Origin", r' ?<Origin Href=\\?"(?:StoryRef|Link)\\?">[^<]*</Origin>'),
     # `<NRVL.OL>`, `<XAU=>`, `<Cv1>` (continuation RICs carry lower case after the root)
-    ("ric", r" ?<(?P<ticker>[A-Z0-9.=^_/][A-Za-z0-9.=^_/]*)>"),
-    ("story_ref", r" ?\[ID:n[A-Za-z0-9]+\]"),
-    ("page_ref", r" ?\[[A-Z0-9]{2,}/[A-Z0-9]{1,4}\]"),
-    ("url", r" ?https?://[^\s<>\"”]*[^\s<>\"”,;:).'’]"),
+    ("ric", "<", r" ?<(?P<ticker>[A-Z0-9.=^_/][A-Za-z0-9.=^_/]*)>"),
+    ("story_ref", "[ID:", r" ?\[ID:n[A-Za-z0-9]+\]"),
+    ("page_ref", "[", r" ?\[[A-Z0-9]{2,}/[A-Z0-9]{1,4}\]"),
+    ("url", "://", r" ?https?://[^\s<>\"”]*[^\s<>\"”,;:).'’]"),
 )
-_INLINE = re.compile(
-    "|".join(
-        f"(?P<k{i}>{p.replace('(?P<ticker>', f'(?P<t{i}>')})" for i, (_, p) in enumerate(INLINE_ARTEFACTS)
-    )
-)
-_KINDS = tuple(kind for kind, _ in INLINE_ARTEFACTS)
-_GATE = re.compile(r", opens new tab|<|\[|https?://")
+_ARTEFACTS = tuple((kind, trigger, re.compile(p)) for kind, trigger, p in INLINE_ARTEFACTS)
 # 1987 `<Hughes Capital Corp>`: a bracketed company name keeps its text without the brackets
 _SGML_NAME = re.compile(r"<([A-Z][^<>]*?[a-z ][^<>]*?)>")
 _WEB_RIC = re.compile(r"\(((?:[A-Z0-9]{1,6}[a-z]?\.[A-Z]{1,3})|(?:\.[A-Z0-9]{2,10}))\)")
@@ -91,7 +86,7 @@ def clean_body(
                 graphics.append((title, url.group(1) if url else None))
                 removed.append(Removal(kind="graphic", text=text, zone="body", paragraph=idx))
                 continue
-        if _GATE.search(text):
+        if "<" in text or "[" in text or "://" in text or ", opens new tab" in text:
             text = _clean_inline(text, idx, removed, tickers, sgml=sgml)
             if not text:
                 continue
@@ -116,20 +111,26 @@ def clean_body(
 
 
 def _clean_inline(text: str, idx: int, removed: list[Removal], tickers: list[str], *, sgml: bool) -> str:
-    out: list[str] = []
-    pos = 0
-    for m in _INLINE.finditer(text):
-        group = m.lastgroup or ""
-        i = int(group[1:]) if group.startswith("k") else 0
-        kind = _KINDS[i]
-        ticker = m.groupdict().get(f"t{i}")
-        if ticker:
-            tickers.append(ticker.strip())
-        out.append(text[pos : m.start()])
-        pos = m.end()
-        removed.append(Removal(kind=kind, text=m.group(0).strip(), zone="body", paragraph=idx))
-    out.append(text[pos:])
-    text = "".join(out)
+    spans: list[tuple[int, int, str, str | None]] = []
+    for kind, trigger, pattern in _ARTEFACTS:
+        if trigger in text:
+            for m in pattern.finditer(text):
+                ticker = m.groupdict().get("ticker")
+                spans.append((m.start(), m.end(), kind, ticker))
+    if spans:
+        spans.sort()
+        out: list[str] = []
+        pos = 0
+        for start, end, kind, ticker in spans:
+            if start < pos:
+                continue  # inside an earlier artefact: `</Origin>` is not a RIC
+            if ticker:
+                tickers.append(ticker.strip())
+            removed.append(Removal(kind=kind, text=text[start:end].strip(), zone="body", paragraph=idx))
+            out.append(text[pos:start])
+            pos = end
+        out.append(text[pos:])
+        text = "".join(out)
     if sgml and "<" in text:
         names = _SGML_NAME.findall(text)
         if names:

@@ -131,7 +131,7 @@ def parse_headline(raw: str, *, tags: bool = True) -> Headline:
     prefixes: list[str] = []
     desk: str | None = None
     if tags:
-        m = _SUFFIX.search(text)
+        m = _SUFFIX.search(text, len(text) - 16) if text.endswith("Reuters") else None
         if m:
             removed.append(Removal(kind="suffix", text=m.group(0).strip(), zone="headline"))
             text = text[: m.start()]
@@ -146,7 +146,7 @@ def parse_headline(raw: str, *, tags: bool = True) -> Headline:
             desk = m.group(1)
             removed.append(Removal(kind="desk_tag", text=m.group(0), zone="headline"))
             text = text[m.end() :]
-        m = _TAKE.search(text)
+        m = _TAKE.search(text) if "=" in text[-6:] else None
         if m:
             removed.append(Removal(kind="take_marker", text=m.group(0).strip(), zone="headline"))
             text = text[: m.start()]

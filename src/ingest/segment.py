@@ -11,6 +11,9 @@ import re
 __all__ = ["is_wire", "segment"]
 
 _WIRE_LINE = re.compile(r"^    \S", re.MULTILINE)
+_INDENT_START = re.compile(r"\n(?=    |Keywords:)")
+# a blank line or a column-0 "(" inside a chunk: paragraph breaks only the line walk can place
+_NEEDS_LINES = re.compile(r"\n\s*\n|\n\(|^\(|^\s*\n")
 _FENCE = re.compile(r"^\^{4,}\s*$")
 _SENTENCE_END = (".", "!", "?", ")", '"', "”", "’", ":")
 
@@ -25,6 +28,22 @@ def segment(text: str, *, wire: bool) -> list[str]:
     """Split body text into paragraphs, whitespace collapsed and trimmed."""
     if not wire:
         return [" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]
+    if "^^^^" in text:
+        return _segment_lines(text)
+    # fast path: an indented line always starts a paragraph, so cut there first and walk line by
+    # line only the chunks that hold a blank line or a column-0 "(" (notes, credits, fx lines)
+    paragraphs: list[str] = []
+    for chunk in _INDENT_START.split(text):
+        if _NEEDS_LINES.search(chunk):
+            paragraphs.extend(_segment_lines(chunk))
+        else:
+            joined = " ".join(chunk.split())
+            if joined:
+                paragraphs.append(joined)
+    return paragraphs
+
+
+def _segment_lines(text: str) -> list[str]:
     paragraphs: list[str] = []
     current: list[str] = []
     depth = 0  # open parentheses in the paragraph gathered so far

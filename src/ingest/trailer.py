@@ -59,9 +59,8 @@ ODD_CONNECTORS = frozenset({"aboard", "on", "from", "at", "with", "onboard"})
 _ROLE = re.compile(r"(?i)\b(" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\b")
 _ROLE_FIELD = [(re.compile(p, re.IGNORECASE), f) for p, f in CREDIT_ROLES]
 _CREDIT_START = re.compile(r"(?i)\(?(?:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\s")
-_GLUED_CREDIT = re.compile(
-    r"(?<=[.!?\"”')])\s?(?=\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by )"
-)
+_GLUED_ROLE = re.compile(r"\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by ")
+_GLUED_AFTER = frozenset(".!?\"”')")
 _PLEASE_CREDIT = re.compile(r"\.?\s*Please credit\b.*$", re.IGNORECASE | re.DOTALL)
 _NAME_SPLIT = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
 _PICTURE = re.compile(
@@ -289,8 +288,15 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
 
 
 def _split_glued_credit(text: str) -> tuple[str, Credits] | None:
-    for m in _GLUED_CREDIT.finditer(text):
-        credit = parse_credit(text[m.end() :])
+    """`…in May.Reporting by …`: a role right after sentence-final punctuation and at most one space."""
+    if " by " not in text:
+        return None
+    for m in _GLUED_ROLE.finditer(text, 1):
+        cut = m.start()
+        before = cut - 1 if text[cut - 1] == " " else cut
+        if before < 1 or text[before - 1] not in _GLUED_AFTER:
+            continue
+        credit = parse_credit(text[cut:])
         if credit is not None:
-            return text[: m.start()], credit
+            return text[:before], credit
     return None
