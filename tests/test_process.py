@@ -304,6 +304,7 @@ def test_reprocess_is_byte_identical_and_rebuilds_without_network(
         **s3_server.env(),
         "HTTP_PROXY": "http://127.0.0.1:9",
         "HTTPS_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1",  # only the S3 server is reachable: the feed server is stopped
     }
     cmd = [sys.executable, "-m", "ingest.cli", "process", "--sink", f"s3://{s3_bucket}/wire"]
     cmd += ["--start", "2026-03-10T08:00:00Z", "--end", "2026-03-10T13:00:00+00:00"]

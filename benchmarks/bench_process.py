@@ -1,0 +1,140 @@
+"""Benchmark `ingest process`: stories through normalize → dedupe → tag → land into a local SeaweedFS.
+
+    .venv/bin/python benchmarks/bench_process.py                   # 10,000 timed + 100,000 for peak RSS
+    .venv/bin/python benchmarks/bench_process.py --stories 2000 --rss-stories 0   # quick look
+
+Seeds one hour of raw snapshots (invented NewsML-G2 messages, 100 distinct stories each) into a
+fresh SeaweedFS on 127.0.0.1, then runs the real CLI (`python -m ingest.cli process`) in a child
+process per size and reports its wall time and peak RSS (from `wait4`, the child alone). Targets
+(issue 4): 10,000 stories in <= 20 s on 2 cores; peak RSS <= 400 MB for a 100,000-story hour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from xml.sax.saxutils import escape
+
+from ingest.seaweed import start_seaweedfs
+from ingest.sink import S3Sink
+from ingest.snapshot import write_snapshot
+
+PER_MESSAGE = 100
+FIRMS = ["Orvik Shipping", "Pella Foods", "Kestrel Ports", "Marrow Telecom", "Tarsel Energy", "Halden Steel"]
+PLACES = ["OSLO", "BERGEN", "ROTTERDAM", "LISBON", "TALLINN", "GDANSK", "LYON", "TURIN"]
+VERBS = ["order new ore carriers", "raise its profit goal", "cut 300 jobs", "open a plant", "sell a unit"]
+
+
+def story(i: int) -> str:
+    firm, place, verb = FIRMS[i % len(FIRMS)], PLACES[i % len(PLACES)], VERBS[i % len(VERBS)]
+    body = (
+        f"    {place}, March 10 (Reuters) - {firm} said on Tuesday it would {verb}, "
+        f"its chief executive told reporters, in a move analysts had expected for months (item {i}).\n"
+        f"    The company said the plan would cost about {100 + i % 900} million euros and would be\n"
+        "funded from cash and new debt.\n"
+        f"    Shares in {firm} rose 2.{i % 10} percent in early trading.\n"
+        '    "We are matching our capacity to what our customers need," the company said in a statement.\n'
+        " (Reporting by Siri Nordvik; Editing by Tom Bright)"
+    )
+    slug = f"{firm.upper().replace(' ', '-')}-BENCH{i}/"
+    return (
+        f'<newsItem guid="tag:reuters.com,2026:newsml_B{i:07d}" version="1" standard="NewsML-G2" xml:lang="en">'
+        '<itemMeta><itemClass qcode="icls:text"/><provider literal="reuters.com"/>'
+        "<versionCreated>2026-03-10T08:20:00Z</versionCreated><firstCreated>2026-03-10T08:00:00Z</firstCreated>"
+        '<pubStatus qcode="stat:usable"/></itemMeta>'
+        f'<contentMeta><language tag="en"/><slugline separator="-">{escape(slug)}</slugline>'
+        f"<headline>{escape(firm)} to {escape(verb)} ({i})</headline></contentMeta>"
+        '<contentSet><inlineXML contenttype="application/xhtml+html"><html xmlns="http://www.w3.org/1999/xhtml">'
+        f"<body><p>{escape(body)}</p></body></html></inlineXML></contentSet></newsItem>"
+    )
+
+
+def message(start: int) -> bytes:
+    items = "".join(story(i) for i in range(start, start + PER_MESSAGE))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">'
+        f"<header><sent>2026-03-10T08:30:00Z</sent></header><itemSet>{items}</itemSet></newsMessage>"
+    ).encode()
+
+
+def seed(sink: S3Sink, hour: datetime, stories: int) -> None:
+    for n, start in enumerate(range(0, stories, PER_MESSAGE)):
+        write_snapshot(
+            sink,
+            source="bench",
+            hour=hour,
+            fetched_at=hour + timedelta(seconds=n),
+            data=message(start),
+            ext="xml",
+        )
+
+
+def run_cli(env: dict[str, str], sink_url: str, hour: datetime) -> tuple[float, float, dict[str, object]]:
+    """Wall seconds, peak RSS in MB and the JSON summary of one `ingest process` child."""
+    end = hour + timedelta(hours=1)
+    cmd = [sys.executable, "-m", "ingest.cli", "process", "--sink", sink_url]
+    cmd += ["--start", hour.isoformat(), "--end", end.isoformat()]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage, not the seeding's
+        wall = time.perf_counter() - t0
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if child.returncode != 0:
+        raise SystemExit(f"ingest process failed: {stderr[-2000:]}")
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    return wall, usage.ru_maxrss / 1024, summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=10_000)
+    parser.add_argument("--rss-stories", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = start_seaweedfs(tmp)
+        try:
+            client = server.s3_client()
+            client.create_bucket(Bucket="bench")
+            env = {**os.environ, **server.env()}
+            for label, n, hour in (
+                ("timed", args.stories, datetime(2026, 3, 10, 8, tzinfo=UTC)),
+                ("peak-rss", args.rss_stories, datetime(2026, 3, 11, 8, tzinfo=UTC)),
+            ):
+                if n <= 0:
+                    continue
+                # a prefix per run: the second hour's look-back window must not see the first's stories
+                sink = S3Sink(client, "bench", label)
+                t0 = time.perf_counter()
+                seed(sink, hour, n)
+                print(f"[{label}] seeded {n} stories in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+                wall, rss, summary = run_cli(env, f"s3://bench/{label}", hour)
+                assert summary["landed"] == n, summary
+                print(
+                    json.dumps(
+                        {
+                            "run": label,
+                            "stories": n,
+                            "landed": summary["landed"],
+                            "wall_s": round(wall, 2),
+                            "stories_per_s": round(n / wall),
+                            "peak_rss_mb": round(rss),
+                            "cpus": os.cpu_count(),
+                        }
+                    )
+                )
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
