@@ -43,6 +43,10 @@ MONTHS: dict[str, int] = {
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
     "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
     "dec": 12, "december": 12,
+    # non-English services write the date day-first in lower case: `LIMA, 12 nov (Reuters)`
+    "ene": 1, "enero": 1, "febrero": 2, "marzo": 3, "abr": 4, "abril": 4, "mayo": 5, "junio": 6,
+    "julio": 7, "ago": 8, "agosto": 8, "set": 9, "septiembre": 9, "octubre": 10, "noviembre": 11,
+    "dic": 12, "diciembre": 12,
 }  # fmt: skip
 
 # the verbs (and `This … story`) that open a parenthesised top note
@@ -78,7 +82,7 @@ _MON = r"(?i:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
 _PLACE = re.compile(
     rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}})?"
     rf"(?P<quals>(?:, ?{_TOK}(?: {_TOK}){{0,4}})*)"
-    rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}}))?,?"
+    rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}})|,? ?(?P<day2>\d{{1,2}}) (?P<mon2>{_MON})\.?)?,?"
 )
 # 1987: `GREENVALE, Pa., APril 3 -`, `Oct 20-`; the dash follows a digit or a space
 _SGML_DATELINE = re.compile(r"\s*(?P<pre>[A-Z][^\n]{0,70}?)\s?(?<=[\d\s,])-(?:\s+|(?=[A-Z\"]))")
@@ -205,13 +209,14 @@ def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None
     raw_start = paragraph.find(prefix) if prefix else m.start()
     quals = tuple(q.strip() for q in place.group("quals").split(",") if q.strip())
     loc = place.group("loc")
-    mon = place.group("mon")
+    mon = place.group("mon") or place.group("mon2")
+    day = place.group("day") or place.group("day2")
     dateline = Dateline(
         raw=paragraph[raw_start : m.end()].strip(),
         locations=tuple(part.strip() for part in loc.split("/")) if loc else (),
         qualifiers=quals,
         month=MONTHS[mon.lower()] if mon else None,
-        day=int(place.group("day")) if mon else None,
+        day=int(day) if mon else None,
         source=m.group(1),
     )
     return dateline, byline, paragraph[m.end() :]

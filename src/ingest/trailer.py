@@ -28,13 +28,18 @@ __all__ = [
 
 # role wording (case-insensitive) → credits field; longest first so `Additional reporting by` wins
 CREDIT_ROLES: tuple[tuple[str, str], ...] = (
-    (r"additional\s+reporting", "additional_reporting"),
-    (r"reporting", "reporting"),
-    (r"writing", "writing"),
-    (r"editing", "editing"),
-    (r"compiled", "compiled"),
-    (r"graphics?", "graphics"),
-    (r"fact\s?box", "factbox"),
+    (r"additional\s+reporting\s+by", "additional_reporting"),
+    (r"reporting\s+by", "reporting"),
+    (r"writing\s+by", "writing"),
+    (r"editing\s+by", "editing"),
+    (r"compiled\s+by", "compiled"),
+    (r"graphics?\s+by", "graphics"),
+    (r"fact\s?box\s+by", "factbox"),
+    # Spanish-language service: `(Reportes de Lucía Ferrer en Lima; editado en español por …)`
+    (r"reportes?\s+adicionales?\s+de", "additional_reporting"),
+    (r"reportes?\s+de", "reporting"),
+    (r"(?:redacción|escrito)\s+(?:de|por)", "writing"),
+    (r"editado(?:\s+en\s+español)?\s+por", "editing"),
 )
 ROLE_FIELDS: tuple[str, ...] = (
     "reporting", "additional_reporting", "writing", "editing", "compiled", "graphics", "factbox",
@@ -53,12 +58,14 @@ AND_PLACES: tuple[str, ...] = (
     "Turks and Caicos",
 )
 
+# `Name in Place` (`en` in Spanish-language credits)
+PLACE_CONNECTORS = frozenset({"in", "en"})
 # `Kenji Aramaki aboard a survey ship`: a place phrase that is not `in Place`
 ODD_CONNECTORS = frozenset({"aboard", "on", "from", "at", "with", "onboard"})
 
-_ROLE = re.compile(r"(?i)\b(" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\b")
+_ROLE = re.compile(r"(?i)\b(" + "|".join(p for p, _ in CREDIT_ROLES) + r")\b")
 _ROLE_FIELD = [(re.compile(p, re.IGNORECASE), f) for p, f in CREDIT_ROLES]
-_CREDIT_START = re.compile(r"(?i)\(?(?:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s+by\s")
+_CREDIT_START = re.compile(r"(?i)\(?(?:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s")
 _GLUED_ROLE = re.compile(r"\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by ")
 _GLUED_AFTER = frozenset(".!?\"”')")
 _PLEASE_CREDIT = re.compile(r"\.?\s*Please credit\b.*$", re.IGNORECASE | re.DOTALL)
@@ -130,7 +137,7 @@ def _leading_name(segment: str) -> tuple[str, str | None] | None:
     rest = tokens[k:]
     if not rest:
         return name, None
-    if rest[0] == "in" and len(rest) > 1 and rest[1][0].isupper():
+    if rest[0] in PLACE_CONNECTORS and len(rest) > 1 and rest[1][0].isupper():
         return name, " ".join(rest[1:])
     if rest[0] in ODD_CONNECTORS:
         return name, ""  # trap 6: keep the name, invent no location, take none from a later name
