@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from ingest.record import load_schema
 from tests.golden.regen import CASES, discover, expected_path, format_override, produce
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +28,8 @@ REGEN = ".venv/bin/python tests/golden/regen.py"
 
 @cache
 def validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = load_schema()
+    assert schema == json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 

@@ -20,6 +20,9 @@ FURNITURE: tuple[tuple[str, str], ...] = (
     ),
     ("chrome", r"Updated \d+ (?:minutes?|hours?|days?) ago"),
     ("chrome", r"\[\d+/\d+\]"),
+    ("chrome", r"\d+ [Mm]in(?:ute)? [Rr]ead"),
+    # older captions end at the photographer credit: `… REUTERS/Colin Harwell[/File Photo]`
+    ("caption", r".*\bREUTERS/[A-Z][\w.'’ -]{1,40}(?:/(?:File|Pool|Handout) Photo)?"),
     ("caption", r".*\bREUTERS/[^\n]*?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?"),
     ("caption", r"(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?"),
     # trust badge and licensing
@@ -53,6 +56,7 @@ _OPENERS = (
     "Listen", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Updated",
     "[", "Purchase", "Acquire", "Our Standards", "©", "(c)", "Reuters", "--", "Thomson", "Advertisement",
     "Register", "Suggested", "Read Next", "Editor", "About Reuters", "Follow @",
+    "1", "2", "3", "4", "5", "6", "7", "8", "9",
 )  # fmt: skip
 _INSIDE = ("REUTERS/", "Sign up here")
 

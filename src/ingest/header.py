@@ -84,6 +84,7 @@ _PLACE = re.compile(
     rf"(?P<quals>(?:, ?{_TOK}(?: {_TOK}){{0,4}})*)"
     rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}})|,? ?(?P<day2>\d{{1,2}}) (?P<mon2>{_MON})\.?)?,?"
 )
+_ALERT = re.compile(rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}}) [-–—] (?=\S)")
 # 1987: `GREENVALE, Pa., APril 3 -`, `Oct 20-`; the dash follows a digit or a space
 _SGML_DATELINE = re.compile(r"\s*(?P<pre>[A-Z][^\n]{0,70}?)\s?(?<=[\d\s,])-(?:\s+|(?=[A-Z\"]))")
 _SGML_DATE = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})")
@@ -195,7 +196,7 @@ def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None
     """R5 on one candidate paragraph → (dateline, glued byline, text after the dash)."""
     m = _SOURCE.search(paragraph, 0, 240)
     if m is None:
-        return None
+        return _match_alert(paragraph)
     prefix = paragraph[: m.start()].strip()
     byline = None
     if prefix.startswith("By "):
@@ -220,6 +221,23 @@ def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None
         source=m.group(1),
     )
     return dateline, byline, paragraph[m.end() :]
+
+
+def _match_alert(paragraph: str) -> tuple[Dateline, Byline | None, str] | None:
+    """`OSLO - NORVALE SAYS ORDERS SIX VESSELS`: an all-caps flash with a spaced hyphen, no source."""
+    m = _ALERT.match(paragraph)
+    if m is None or any(c.islower() for c in paragraph):
+        return None
+    loc = m.group("loc")
+    dateline = Dateline(
+        raw=m.group(0).strip(),
+        locations=tuple(part.strip() for part in loc.split("/")),
+        qualifiers=(),
+        month=None,
+        day=None,
+        source=None,
+    )
+    return dateline, None, paragraph[m.end() :]
 
 
 def match_sgml_dateline(text: str) -> tuple[Dateline, str] | None:

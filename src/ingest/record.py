@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["FIELDS", "SCHEMA_VERSION", "body_hash", "build_record", "dumps", "empty_credits"]
+__all__ = ["FIELDS", "SCHEMA_VERSION", "body_hash", "build_record", "dumps", "empty_credits", "load_schema"]
 
 SCHEMA_VERSION = "1.0"
 
@@ -72,6 +72,13 @@ _LIST_FIELDS = frozenset(
         "removed",
     }
 )
+
+
+def load_schema() -> dict[str, Any]:
+    """The record's JSON Schema (draft 2020-12), read from the package data."""
+    from importlib.resources import files
+
+    return json.loads(files("ingest").joinpath("schema/story.schema.json").read_text(encoding="utf-8"))
 
 
 def empty_credits() -> dict[str, Any]:
