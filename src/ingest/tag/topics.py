@@ -23,7 +23,6 @@ import functools
 import json
 import math
 import tomllib
-from bisect import bisect_right
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -32,7 +31,7 @@ import ahocorasick
 
 from ingest.errors import ConfigError
 
-__all__ = ["TopicMatcher", "load_topic_matcher", "tag_topics"]
+__all__ = ["TopicMatcher", "load_topic_matcher", "primary_topics", "tag_topics"]
 
 # Headline words are chosen by an editor to say what the story is about; the lead paragraph
 # carries the news and later paragraphs drift into background, so hits count less the later
@@ -58,35 +57,27 @@ class Concept:
     ancestors: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Pattern:
-    """What one automaton key means for one code."""
-
-    code: str
-    term: str  # the rule's spelling, shown as evidence
-    weight: float
-    headline_only: bool
-    exclude: bool
-    prefix: bool  # `term*`: the word may continue (plural, inflection)
-    cased: str | None  # exact original-case spelling required, if any
+# One compiled pattern, a plain tuple because the match loop touches hundreds per story:
+# (code, term as written in the rules, weight, kind: "" | "headline" | "cased" | "exclude").
+_Pattern = tuple[str, str, float, str]
+# One hit of a code: (start offset, term, value).
+_Hit = tuple[int, str, float]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Hit:
-    code: str
-    term: str
-    start: int
-    end: int
-    value: float
+# Every character that cannot be inside a word becomes a space, in the text and in the rule
+# terms alike, so keys padded with spaces match at word boundaries only ("ai" never fires inside
+# "said") and "U.S." in a rule matches "U.S." in copy. Length is kept, so offsets stay valid.
+_PUNCT = "".join(chr(i) for i in range(0x3000) if not chr(i).isalnum() and chr(i) != " ") + "\u3000\ufeff"
+_FOLD = str.maketrans(_PUNCT, " " * len(_PUNCT))
 
 
-def _lower(text: str) -> str:
-    """Lower-case without changing length, so offsets stay valid for cased checks."""
-    low = text.lower().replace("\u2019", "'")
-    if len(low) == len(text):
-        return low
-    # a few characters (e.g. U+0130) lower-case to two; keep those as they are
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text).replace("\u2019", "'")
+def _fold(text: str) -> str:
+    """Lower-case with punctuation as spaces, same length as `text`."""
+    low = text.lower()
+    if len(low) != len(text):
+        # a few characters (e.g. U+0130) lower-case to two; keep those as they are
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return low.translate(_FOLD)
 
 
 class TopicMatcher:
@@ -103,148 +94,177 @@ class TopicMatcher:
             self._min[code] = float(rule.get("min", DEFAULT_MIN))
             for kind, kind_weight in KIND_WEIGHTS.items():
                 for term in rule.get(kind, []):
-                    self._add(table, code, term, kind_weight * scale, headline_only=kind == "headline")
+                    _add(table, code, term, kind_weight * scale, "headline" if kind == "headline" else "")
             for term in rule.get("cased", []):
-                self._add(table, code, term, scale, headline_only=False, cased=True)
+                _add(table, code, term, scale, "cased")
             for term in rule.get("exclude", []):
-                self._add(table, code, term, 0.0, headline_only=False, exclude=True)
+                _add(table, code, term, 0.0, "exclude")
         automaton = ahocorasick.Automaton()
         for key, patterns in table.items():
-            automaton.add_word(key, (len(key), tuple(patterns)))
+            # plain patterns (no condition) take the fast path of the match loop; one per code
+            plain: dict[str, tuple[str, str, float]] = {}
+            for code, term, weight, kind in patterns:
+                if not kind and (code not in plain or weight > plain[code][2]):
+                    plain[code] = (code, term, weight)
+            special = tuple(p for p in patterns if p[3])
+            automaton.add_word(key, (len(key), tuple(plain.values()), special))
         automaton.make_automaton()
         self._automaton = automaton
 
-    @staticmethod
-    def _add(
-        table: dict[str, list[_Pattern]],
-        code: str,
-        term: str,
-        weight: float,
-        *,
-        headline_only: bool,
-        cased: bool = False,
-        exclude: bool = False,
-    ) -> None:
-        prefix = term.endswith("*")
-        bare = term.rstrip("*").strip()
-        if not bare:
-            raise ConfigError(f"topic rule {code} has an empty term")
-        pattern = _Pattern(
-            code=code,
-            term=term,
-            weight=weight,
-            headline_only=headline_only,
-            exclude=exclude,
-            prefix=prefix,
-            cased=bare if cased else None,
-        )
-        table.setdefault(_lower(bare), []).append(pattern)
+    def top_level(self, code: str) -> str:
+        """The level-1 ancestor of `code` (itself for a top-level code)."""
+        ancestors = self.concepts[code].ancestors
+        return ancestors[-1] if ancestors else code
 
-    def _hits(self, headline: str, body: list[str]) -> list[_Hit]:
-        parts = [headline, *body]
-        starts: list[int] = []
-        offset = 0
-        for part in parts:
-            starts.append(offset)
-            offset += len(part) + 1
-        text = "\n".join(parts)
-        low = _lower(text)
-        size = len(low)
-        hits: list[_Hit] = []
+    def _hits(self, headline: str, body: list[str]) -> dict[str, list[_Hit]]:
+        """Hits per code in text order, exclusions applied; one hit per code and place."""
+        text = "\n".join([headline, *body]) if body else headline
+        # one space either side so that keys, padded with spaces, match at the text's edges;
+        # the key's padding space sits at folded[i] = text[i - 1], so a match ending at folded
+        # index `end` starts its term at text index end - length + 1
+        folded = " " + _fold(text) + " "
+        hits: dict[str, list[_Hit]] = {}
         excluded: dict[str, list[tuple[int, int]]] = {}
-        for end, (length, patterns) in self._automaton.iter(low):
-            start = end - length + 1
-            if start > 0 and low[start - 1].isalnum():
-                continue
-            closed = end + 1 == size or not low[end + 1].isalnum()
-            index = bisect_right(starts, start) - 1
+        first = 0
+        for index, part in enumerate((headline, *body)):
+            last = first + len(part)  # text[first:last] is this part
             factor = POSITION_FACTORS[index] if index < len(POSITION_FACTORS) else LATER_FACTOR
-            for p in patterns:
-                if not (closed or p.prefix):
-                    continue
-                if p.cased is not None and text[start : end + 1] != p.cased:
-                    continue
-                if p.exclude:
-                    excluded.setdefault(p.code, []).append((start, end + 1))
-                    continue
-                if p.headline_only and index != 0:
-                    continue
-                hits.append(_Hit(code=p.code, term=p.term, start=start, end=end + 1, value=p.weight * factor))
-        if excluded:
-            hits = [
-                h for h in hits if not any(s <= h.start and h.end <= e for s, e in excluded.get(h.code, ()))
-            ]
+            for end, (length, plain, special) in self._automaton.iter(folded, first, last + 2):
+                start = end - length + 1
+                for code, term, weight in plain:
+                    found = hits.get(code)
+                    if found is None:
+                        hits[code] = [(start, term, weight * factor)]
+                    elif found[-1][0] != start:
+                        found.append((start, term, weight * factor))
+                    elif weight * factor > found[-1][2]:
+                        # nested terms of one rule at one place ("oil", "oil prices") are one mention
+                        found[-1] = (start, term, weight * factor)
+                for code, term, weight, kind in special:
+                    if kind == "exclude":
+                        excluded.setdefault(code, []).append((start, start + length))
+                        continue
+                    if kind == "headline" and index:
+                        continue
+                    if kind == "cased" and text[start : start + len(term)] != term:
+                        continue
+                    found = hits.get(code)
+                    if found is None:
+                        hits[code] = [(start, term, weight * factor)]
+                    elif found[-1][0] != start:
+                        found.append((start, term, weight * factor))
+                    elif weight * factor > found[-1][2]:
+                        found[-1] = (start, term, weight * factor)
+            first = last + 1
+        for code, spans in excluded.items():
+            found = hits.get(code)
+            if found:
+                kept = [h for h in found if not any(s <= h[0] < e for s, e in spans)]
+                if kept:
+                    hits[code] = kept
+                else:
+                    del hits[code]
         return hits
 
     def tag(self, headline: str, body: list[str]) -> list[dict[str, Any]]:
         """Topics for one story, best first, ancestors included."""
-        by_code: dict[str, dict[tuple[int, int], _Hit]] = {}
-        for hit in self._hits(headline, body):
-            spans = by_code.setdefault(hit.code, {})
-            old = spans.get((hit.start, hit.end))
-            if old is None or hit.value > old.value:
-                spans[(hit.start, hit.end)] = hit
-        raw = {code: _raw(spans.values()) for code, spans in by_code.items()}
-        passed = [code for code, value in raw.items() if value >= self._min[code]]
+        by_code = self._hits(headline, body)
+        minimum = self._min
+        # most codes have a stray hit or two: the plain sum (an upper bound) rules them out cheaply
+        raw = {
+            code: _raw(found) if len(found) > 1 else found[0][2]
+            for code, found in by_code.items()
+            if sum([h[2] for h in found]) >= minimum[code]
+        }
+        passed = [code for code, value in raw.items() if value >= minimum[code]]
         if not passed:
             return []
         best = max(raw[c] for c in passed)
         kept = sorted((c for c in passed if raw[c] >= RELATIVE_MIN * best), key=lambda c: (-raw[c], c))[
             :MAX_EXPLICIT
         ]
-        # pool the distinct hits of kept descendants into each ancestor
-        pooled: dict[str, dict[tuple[int, int], _Hit]] = {}
+        # an ancestor pools the distinct hits (by span) of its kept descendants
+        pooled: dict[str, dict[int, _Hit]] = {}
         for code in kept:
-            for node in (code, *self.concepts[code].ancestors):
+            for node in self.concepts[code].ancestors:
                 spans = pooled.setdefault(node, {})
-                for key, hit in by_code[code].items():
-                    old = spans.get(key)
-                    if old is None or hit.value > old.value:
-                        spans[key] = hit
-        kept_set = set(kept)
-        out: list[dict[str, Any]] = []
+                for hit in by_code[code]:
+                    old = spans.get(hit[0])
+                    if old is None or hit[2] > old[2]:
+                        spans[hit[0]] = hit
+        scored: dict[str, tuple[float, bool, list[str]]] = {}
+        for code in kept:
+            value = raw[code]
+            if code in pooled:
+                value = max(
+                    value, _raw(sorted({**pooled[code], **{h[0]: h for h in by_code[code]}}.values()))
+                )
+            scored[code] = (value, False, _terms(by_code[code]))
         for node, spans in pooled.items():
-            concept = self.concepts[node]
-            inferred = node not in kept_set
-            if inferred:
-                via = sorted(c for c in kept if node in self.concepts[c].ancestors)
-                evidence = [f"ancestor of {c}" for c in via]
-            else:
-                evidence = _terms(by_code[node].values())
-            value = _raw(spans.values())
-            out.append(
-                {
-                    "code": node,
-                    "label": concept.label,
-                    "score": round(1.0 - math.exp(-value / SCALE), 4),
-                    "rank": 0,
-                    "inferred": inferred,
-                    "evidence": evidence,
-                }
-            )
-        out.sort(key=lambda t: (-t["score"], t["inferred"], -self.concepts[t["code"]].level, t["code"]))
-        for rank, topic in enumerate(out, start=1):
-            topic["rank"] = rank
+            if node in scored:
+                continue
+            via = sorted(c for c in kept if node in self.concepts[c].ancestors)
+            scored[node] = (_raw(sorted(spans.values())), True, [f"ancestor of {c}" for c in via])
+        # best first; on a tie the explicit, more specific code goes first
+        ranked = sorted(
+            scored.items(),
+            key=lambda item: (-item[1][0], item[1][1], -self.concepts[item[0]].level, item[0]),
+        )
+        out = [
+            {
+                "code": code,
+                "label": self.concepts[code].label,
+                "score": round(1.0 - math.exp(-value / SCALE), 4),
+                "rank": rank,
+                "inferred": inferred,
+                "evidence": evidence,
+            }
+            for rank, (code, (value, inferred, evidence)) in enumerate(ranked, start=1)
+        ]
         return out
 
 
-def _raw(hits: Any) -> float:
-    """Sum of hit values; the n-th repeat of one term counts 1/n."""
+def _add(table: dict[str, list[_Pattern]], code: str, term: str, weight: float, kind: str) -> None:
+    prefix = term.endswith("*")
+    bare = term.rstrip("*").strip()
+    if not bare or "*" in bare:
+        raise ConfigError(f"topic rule {code} has a malformed term {term!r}")
+    if kind == "cased":
+        term = bare  # the exact spelling the copy must have
+    # `term*` may continue into a longer word, so only its start is padded
+    key = " " + _fold(bare) + ("" if prefix else " ")
+    table.setdefault(key, []).append((code, term, weight, kind))
+
+
+def _raw(hits: list[_Hit]) -> float:
+    """Sum of hit values in text order; the n-th repeat of one term counts 1/n."""
     seen: dict[str, int] = {}
     total = 0.0
-    for hit in sorted(hits, key=lambda h: -h.value):
-        n = seen.get(hit.term, 0) + 1
-        seen[hit.term] = n
-        total += hit.value / n
+    for _, term, value in hits:
+        n = seen.get(term, 0) + 1
+        seen[term] = n
+        total += value / n
     return total
 
 
-def _terms(hits: Any) -> list[str]:
+def _terms(hits: list[_Hit]) -> list[str]:
     """Distinct terms that fired, strongest first."""
     best: dict[str, float] = {}
-    for hit in hits:
-        best[hit.term] = max(best.get(hit.term, 0.0), hit.value)
+    for _, term, value in hits:
+        if value > best.get(term, 0.0):
+            best[term] = value
     return sorted(best, key=lambda t: (-best[t], t))
+
+
+def primary_topics(topics: list[dict[str, Any]]) -> list[str]:
+    """Distinct top-level codes of `topics` in rank order: [0] is the story's primary topic."""
+    matcher = load_topic_matcher()
+    out: list[str] = []
+    for topic in sorted(topics, key=lambda t: t["rank"]):
+        top = matcher.top_level(topic["code"])
+        if top not in out:
+            out.append(top)
+    return out
 
 
 def _read_data(name: str) -> str:
