@@ -54,9 +54,11 @@ def _parse(text: str, fmt: str, layout: str) -> RawItem:
 
 
 def _unescape(entity: str, removed: list[Removal]) -> str:
-    char = html.unescape(entity)
-    if len(char) == 1 and (ord(char) < 32 and char not in "\n\t"):
-        # `&#N;` control entities are transmission junk (reference R0): drop, keep in the audit
-        removed.append(Removal(kind="control", text=entity, zone="input"))
-        return ""
-    return char
+    if entity[1] == "#":
+        digits = entity[2:-1]
+        code = int(digits[1:], 16) if digits[:1] in "xX" else int(digits)
+        if code < 32 and code not in (9, 10):
+            # `&#N;` control entities are transmission junk (reference R0): drop, keep in the audit
+            removed.append(Removal(kind="control", text=entity, zone="input"))
+            return ""
+    return html.unescape(entity)
