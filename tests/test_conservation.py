@@ -269,3 +269,38 @@ def test_wire_segmentation_fast_path_matches_the_line_walk(lines: list[str]) -> 
 
     text = "\n".join(lines)
     assert segment(text, wire=True) == _segment_lines(text)
+
+
+# arbitrary text built from the characters and words the copy rules react to
+ATOMS = st.sampled_from(
+    [
+        "\n", "\n\n", "    ", " ", "(", ")", "((", "))", "-", "–", ":", ";", ",", ".", "*", "•", "^^^^", "<", ">",
+        "[", "]", "$1 = ", "=2", "|", "'", "\"", "“", "Reuters", "(Reuters)", "(OPTA)", "By ", "and ", "in ",
+        "Reporting by ", "Editing by ", "Additional reporting by ", "Keywords: ", "UPDATE 2-", "REFILE-",
+        "Soccer-", "OSLO", "LYON, ", "March 17 ", "Maine, ", "Kofi Mensah", "van der ", "Linde", "said",
+        "the end of", "NRVL.OL", "tagreuters.com2026binary_LYNXAB12-VIEWIMAGE", "https://x.example/a",
+        "Licensing Rights", "REUTERS/Ana", "Sign up here.", "Reuter", "[+12 chars]", "@", "+44 20 7946",
+        "Adds", "This story has been corrected", "in paragraph 2", "Ł", "é", "\u00a0", "1", "42",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ATOMS, min_size=1, max_size=60).map("".join), st.sampled_from(["web_text", "wire_text"]))
+def test_any_text_gives_one_record_and_loses_nothing(text: str, fmt: str) -> None:
+    from ingest.errors import EmptyInput
+
+    data = ("Headline\n" + text).encode("utf-8")
+    try:
+        (record,) = normalize(data, fmt=fmt)
+    except EmptyInput:
+        return
+    kept = _chars(
+        record["headline"] or "",
+        *record["body"],
+        *(s["text"] for s in record["subheads"]),
+        *(r["text"] for r in record["removed"]),
+    )
+    missing = _chars(decode(data)) - kept
+    assert not missing, f"characters lost: {dict(missing)} from {text!r}"
+    assert record["flags"]["empty_body"] is (not record["body"])
