@@ -40,9 +40,13 @@ class Tagger:
         return result
 
 
-@functools.lru_cache(maxsize=8)
 def load_tagger(backend: str = "rules", *, model: str | None = None) -> Tagger:
     """Build (once per backend and model) the tagger; "ner" needs spaCy and an English model."""
+    return _load_tagger(backend, model)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_tagger(backend: str, model: str | None) -> Tagger:
     if backend not in BACKENDS:
         raise ConfigError(f"unknown tagger backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     from ingest.tag.catalogue import load_catalogue

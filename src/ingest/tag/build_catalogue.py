@@ -186,7 +186,7 @@ def build() -> dict[str, Any]:
             b.date_key(form, index)
 
     for cc in (*SUBDIVISION_COUNTRIES, *SUBDIVISION_TYPES_ONLY):
-        for sub in pycountry.subdivisions.get(country_code=cc) or []:
+        for sub in sorted(pycountry.subdivisions.get(country_code=cc) or [], key=lambda sub: sub.code):
             if sub.parent_code or (
                 cc in SUBDIVISION_TYPES_ONLY and sub.type not in SUBDIVISION_TYPES_ONLY[cc]
             ):

@@ -87,11 +87,12 @@ class Catalogue:
             last_end = end
         return hits
 
-    def dateline_candidates(self, location: str) -> list[Entry]:
-        """Return the entries a dateline location may name, the compiled table first, small cities next."""
+    def dateline_candidates(self, location: str, *, small: bool = False) -> list[Entry]:
+        """Return the entries a dateline location may name: the compiled table, else (or with
+        `small`, also) the cities below the body-text threshold."""
         key = dateline_key(location)
         found = [self.entries[i] for i in self.dateline.get(key, ())]
-        if found:
+        if found and not small:
             return found
         if self._small_cities is None:
             raw = (
@@ -100,7 +101,7 @@ class Catalogue:
                 .read_text(encoding="utf-8")
             )
             self._small_cities = json.loads(raw)
-        return [
+        return found + [
             Entry(type="place", id=id_, name=name, country=cc, kind="city", aliases=(), admin1=admin1)
             for id_, name, cc, admin1 in self._small_cities.get(key, [])
         ]

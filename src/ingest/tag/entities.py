@@ -12,6 +12,7 @@ met elsewhere in the story. Dateline locations become places flagged as the repo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,8 @@ CONFIDENCE = {
     "context": 0.8,
     "model": 0.6,
 }
+# A statistical model seam: texts in, (start, end, type) spans per text out.
+SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
 PROVIDERS = frozenset({"Reuters", "Thomson Reuters", "Reuters Breakingviews", "Thomson Reuters Foundation"})
 
 
@@ -259,7 +262,10 @@ class EntityTagger:
             self._organization(cx, start, end, state, ["organization suffix"])
             return False
         # Titles inside the run: the name is what follows the last title word.
-        k = max((x for x, t in enumerate(tokens) if t in cues.TITLE_WORDS), default=-1)
+        # A title word last in the run is a surname ("Mary Major"), not a title.
+        k = max((x for x, t in enumerate(tokens[:-1]) if t in cues.TITLE_WORDS), default=-1)
+        if k >= 0 and all(t in cues.TITLE_WORDS for t in tokens[k + 1 :]):
+            k = -1 if tokens[0] not in cues.TITLE_WORDS else k
         if k >= 0:
             name_words = words[k + 1 :]
             j = k
@@ -277,7 +283,10 @@ class EntityTagger:
             if all(_plain_name_token(w[2]) for w in name_words):
                 return self._person_words(cx, name_words, right, state, ["title cue"], before)
             return False
-        if not all(_plain_name_token(t) for t in tokens):
+        if not (
+            _plain_name_token(tokens[0])
+            and all(_plain_name_token(t) or t in cues.TITLE_WORDS for t in tokens[1:])
+        ):
             return False
         after = text[end : end + 80]
         joins_right = self._joins_right(words, right)
@@ -417,19 +426,57 @@ class EntityTagger:
         )
 
     # -- the story --------------------------------------------------------------------------------
-    def tag(self, record: dict[str, Any]) -> list[dict[str, Any]]:
-        """Return the entity list of one story record (headline, dateline locations, body)."""
+    def tag(self, record: dict[str, Any], *, model: SpanModel | None = None) -> list[dict[str, Any]]:
+        """Return the entity list of one story record (headline, dateline locations, body).
+
+        `model`, when given, proposes extra (start, end, type) spans per text; they are kept only
+        where the catalogue and the rules found nothing.
+        """
         state = StoryState()
         reporting = self._dateline(record.get("dateline"), state)
         headline = record.get("headline") or ""
-        if headline:
-            self._scan(_Text("headline", 0, headline), state)
-        for index, paragraph in enumerate(record.get("body") or []):
-            if paragraph:
-                self._scan(_Text("body", index, paragraph), state)
+        texts = [_Text("headline", 0, headline)] if headline else []
+        texts += [
+            _Text("body", i, p) for i, p in enumerate(record.get("body") or []) if isinstance(p, str) and p
+        ]
+        for cx in texts:
+            self._scan(cx, state)
         self._resolve(state, reporting, _is_sport(headline, record.get("body") or [], state))
         self._corefer(state)
+        if model is not None:
+            self._add_model_spans(texts, model, state)
         return _assemble(state.mentions, _credit_names(record))
+
+    def _add_model_spans(self, texts: list[_Text], model: SpanModel, state: StoryState) -> None:
+        taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        for m in state.mentions:
+            taken.setdefault((m.field, m.paragraph), []).append((m.start, m.end))
+        for cx, spans in zip(texts, model([cx.text for cx in texts]), strict=True):
+            busy = taken.get((cx.field, cx.paragraph), [])
+            for start, end, type_ in spans:
+                if any(start < e and s < end for s, e in busy):
+                    continue
+                surface = cx.text[start:end]
+                if surface in PROVIDERS or "Reuters" in surface:
+                    continue
+                known = [h for h in self.catalogue.find(surface) if h.start == 0 and h.end == len(surface)]
+                entry = next((e for h in known for e in h.candidates if e.type == type_), None)
+                prefix = {"person": "person", "organization": "org", "place": "place"}[type_]
+                state.mentions.append(
+                    Mention(
+                        field=cx.field,
+                        paragraph=cx.paragraph,
+                        start=start,
+                        end=end,
+                        text=surface,
+                        type=type_,
+                        id=entry.id if entry else f"local:{prefix}/{slug(surface)}",
+                        name=entry.name if entry else surface,
+                        country=entry.country if entry else None,
+                        methods=["model"],
+                        entry=entry,
+                    )
+                )
 
     def _dateline(self, dateline: Any, state: StoryState) -> set[str]:
         if not isinstance(dateline, dict):
@@ -442,6 +489,11 @@ class EntityTagger:
                 continue
             candidates = self.catalogue.dateline_candidates(location)
             entry = _pick_dateline(candidates, qualifier_entries)
+            if qualifier_entries and not _fits(entry, qualifier_entries):
+                # "PORTLAND, Maine": the qualifier names a smaller city than the default reading.
+                wider = self.catalogue.dateline_candidates(location, small=True)
+                picked = _pick_dateline(wider, qualifier_entries)
+                entry = picked if _fits(picked, qualifier_entries) else entry
             if entry is None:
                 name = location.title() if location.isupper() else location
                 mention = Mention(
@@ -626,6 +678,15 @@ def _choose(m: Mention, entry: Entry, method: str) -> None:
         m.methods.append(method)
 
 
+def _fits(entry: Entry | None, qualifiers: list[Entry]) -> bool:
+    if entry is None:
+        return False
+    return any(
+        q.country == entry.country and (q.kind != "subdivision" or q.id.endswith(f"-{entry.admin1}"))
+        for q in qualifiers
+    )
+
+
 def _pick_dateline(candidates: list[Entry], qualifiers: list[Entry]) -> Entry | None:
     if not candidates:
         return None
@@ -634,8 +695,9 @@ def _pick_dateline(candidates: list[Entry], qualifiers: list[Entry]) -> Entry | 
         for e in cities:
             if q.kind == "subdivision" and e.country == q.country and q.id.endswith(f"-{e.admin1}"):
                 return e
+    for q in qualifiers:
         for e in cities:
-            if q.kind == "country" and e.country == q.country:
+            if e.country == q.country:
                 return e
     return cities[0]
 
