@@ -368,3 +368,23 @@ def test_file_and_s3_sinks_land_identical_objects(five_fetches_file: FileSink, s
         process_interval(sink=sink, start=H0, end=H0 + 5 * HOUR)
     assert objects(five_fetches_file) == objects(s3_sink)
     assert len(objects(s3_sink, "stories/")) == 5 + 3  # five manifests, three non-empty hours
+
+
+@pytest.mark.slow
+def test_worker_processes_land_identical_objects(tmp_path: Path) -> None:
+    inputs = [news_message([A0, B0]), news_message([C0, A1]), b"\x00binary\x00", news_message([A2, B1, C0])]
+    outputs = []
+    for workers in (1, 2):
+        sink = FileSink(tmp_path / f"w{workers}")
+        for i, data in enumerate(inputs):
+            write_snapshot(
+                sink, source="m", hour=H0, fetched_at=H0 + timedelta(minutes=i), data=data, ext="xml"
+            )
+        result = process_interval(sink=sink, start=H0, end=H0 + HOUR, workers=workers)
+        assert (result.total("records"), result.total("quarantined"), result.total("duplicates_skipped")) == (
+            6,
+            1,
+            1,
+        )
+        outputs.append(objects(sink))
+    assert outputs[0] == outputs[1]

@@ -21,8 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,13 +78,13 @@ class ProcessResult:
 
     @property
     def manifest_key(self) -> str:
-        """Manifest of the first hour (the only one for an hourly interval)."""
-        return self.hours[0].manifest_key
+        """Manifest of the first hour (the only one for an hourly interval); "" when none."""
+        return self.hours[0].manifest_key if self.hours else ""
 
     @property
     def partition(self) -> str:
-        """Partition of the first hour (the only one for an hourly interval)."""
-        return self.hours[0].partition
+        """Partition of the first hour (the only one for an hourly interval); "" when none."""
+        return self.hours[0].partition if self.hours else ""
 
     @property
     def manifest_keys(self) -> tuple[str, ...]:
@@ -146,30 +150,67 @@ def _links_of(record: Mapping[str, Any]) -> set[str]:
     return out
 
 
+# One item ready for dedupe: the normalized record, and (when a worker tagged it ahead) its tagged
+# copy or the tagging error.
+Prepared = tuple[dict[str, Any], dict[str, Any] | None, dict[str, str] | None]
+Outcome = tuple[list[Prepared], dict[str, str] | None]
+
+AUTO_PARALLEL_BYTES = 2_000_000  # below this an hour is faster in-process than starting workers
+_worker_tagger: Any = None
+
+
+def _init_worker() -> None:
+    global _worker_tagger
+    _worker_tagger = _default_tagger()
+
+
+def _normalize_and_tag(data: bytes, name: str) -> Outcome:
+    """In a worker process: normalize one input and tag every record (errors as data, not raised)."""
+    from ingest.normalize import normalize
+
+    try:
+        records = normalize(data, fmt=None, name=name)
+    except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
+        return [], _error(exc)
+    out: list[Prepared] = []
+    for record in records:
+        try:
+            out.append((record, _tag(record, _worker_tagger), None))
+        except Exception as exc:
+            out.append((record, None, _error(exc)))
+    return out, None
+
+
+def _identities(records: Iterable[Mapping[str, Any]]) -> tuple[VersionId, ...]:
+    ids = []
+    for r in records:
+        try:
+            ids.append(version_id(r))
+        except ValueError:
+            continue
+    return tuple(ids)
+
+
 @dataclass(slots=True)
 class _Inputs:
-    """Reads and normalizes snapshots; remembers each input's identities by sha256."""
+    """Reads and normalizes snapshots (in-process or on a worker pool, results in input order);
+    remembers each input's version identities by sha256."""
 
     sink: Sink
     normalize: Normalizer
+    pool: ProcessPoolExecutor | None = None
+    read_ahead: int = 2
     identities_by_sha: dict[str, tuple[VersionId, ...]] = field(default_factory=dict)
 
-    def records(self, snap: Snapshot) -> list[dict[str, Any]]:
-        """The story records of one snapshot; raises _Failed when the input is unusable."""
+    def _read(self, snap: Snapshot) -> list[dict[str, Any]]:
         assert snap.data_key is not None
         data = self.sink.get(snap.data_key)
         try:
             records = self.normalize(data, fmt=None, name=snap.data_key)
-        except Exception as exc:  # a normalizer bug is still "this item failed": quarantine it
+        except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
             raise _Failed(exc) from exc
         if snap.sha256 is not None:
-            ids = []
-            for r in records:
-                try:
-                    ids.append(version_id(r))
-                except ValueError:
-                    continue
-            self.identities_by_sha[snap.sha256] = tuple(ids)
+            self.identities_by_sha[snap.sha256] = _identities(records)
         return records
 
     def identities(self, snap: Snapshot) -> tuple[VersionId, ...]:
@@ -178,10 +219,40 @@ class _Inputs:
             return ()
         if snap.sha256 not in self.identities_by_sha:
             try:
-                self.records(snap)
+                self._read(snap)
             except _Failed:
                 self.identities_by_sha[snap.sha256] = ()
         return self.identities_by_sha[snap.sha256]
+
+    def prepare(self, snaps: list[Snapshot], *, parallel: bool) -> Iterator[Outcome]:
+        """One outcome per snapshot, in order; records untagged unless a worker tagged them."""
+        if not parallel or self.pool is None:
+            for snap in snaps:
+                try:
+                    yield [(r, None, None) for r in self._read(snap)], None
+                except _Failed as exc:
+                    yield [], _error(exc.__cause__ or exc)
+            return
+        pool = self.pool
+        window: deque[tuple[Snapshot, Future[Outcome]]] = deque()
+        pending = iter(snaps)
+
+        def submit() -> None:
+            snap = next(pending, None)
+            if snap is not None and snap.data_key is not None:
+                window.append(
+                    (snap, pool.submit(_normalize_and_tag, self.sink.get(snap.data_key), snap.data_key))
+                )
+
+        for _ in range(self.read_ahead):  # bounded read-ahead keeps memory flat on big hours
+            submit()
+        while window:
+            snap, future = window.popleft()
+            submit()
+            items, failure = future.result()
+            if snap.sha256 is not None:
+                self.identities_by_sha[snap.sha256] = _identities(r for r, _t, _e in items)
+            yield items, failure
 
 
 def _default_normalizer() -> Normalizer:
@@ -215,6 +286,7 @@ def _process_hour(
     tagger: Any,
     lookback: timedelta,
     max_part_records: int,
+    parallel_bytes: int | None = None,
     watch: frozenset[str] = frozenset(),
     progress: Progress | None = None,
 ) -> HourResult:
@@ -243,7 +315,7 @@ def _process_hour(
         parts.append({"key": key, "records": part.records, "bytes": len(part.data), "sha256": part.sha256})
         log.info("landed %d stories in %s", part.records, key)
 
-    def quarantined(snap: Snapshot, item: int | None, exc: BaseException) -> None:
+    def quarantined(snap: Snapshot, item: int | None, error: dict[str, str]) -> None:
         name = _quarantine_name(snap)
         entry = quarantine.setdefault(
             name,
@@ -257,10 +329,19 @@ def _process_hour(
                 "failures": [],
             },
         )
-        entry["failures"].append({"item": item, **_error(exc)})
+        entry["failures"].append({"item": item, **error})
         counts["quarantined"] += 1
         per_source[snap.source]["quarantined"] += 1
-        log.warning("quarantined %s item %s: %s", snap.data_key or snap.sidecar_key, item, exc)
+        log.warning("quarantined %s item %s: %s", snap.data_key or snap.sidecar_key, item, error["message"])
+
+    # inputs to normalize: the first occurrence of each sha256 not already fetched in the window
+    work, firsts = [], set()
+    for s in snaps:
+        if s.data_key and s.sha256 and s.sha256 not in past_shas and s.sha256 not in firsts:
+            work.append(s)
+            firsts.add(s.sha256)
+    parallel = parallel_bytes is not None and sum(s.bytes for s in work) >= parallel_bytes
+    prepared = inputs.prepare(work, parallel=parallel)
 
     for snap in snaps:
         src = per_source.setdefault(snap.source, Counter())
@@ -269,7 +350,7 @@ def _process_hour(
             progress(1)
         if snap.data_key is None:
             if snap.error:
-                quarantined(snap, None, RuntimeError(snap.error))
+                quarantined(snap, None, {"error": "FetchError", "message": snap.error})
             continue
         if snap.sha256 in done or snap.sha256 in past_shas:
             # identical bytes already seen: every record is an unchanged re-fetch
@@ -277,32 +358,34 @@ def _process_hour(
             counts["duplicates_skipped"] += n
             src["duplicates"] += n
             continue
-        try:
-            records = inputs.records(snap)
-        except _Failed as exc:
-            quarantined(snap, None, exc.__cause__ or exc)
-            done[snap.sha256 or ""] = 0
+        items, failure = next(prepared)
+        done[snap.sha256 or ""] = len(items)
+        if failure is not None:
+            quarantined(snap, None, failure)
             continue
-        done[snap.sha256 or ""] = len(records)
-        for i, record in enumerate(records):
+        for i, (record, tagged, tag_error) in enumerate(items):
             if snap.role == "feed" and _truncated(record) and _links_of(record) & article_links:
                 counts["summaries_replaced"] += 1
                 continue
             try:
                 vid = version_id(record)
             except ValueError as exc:
-                quarantined(snap, i, exc)
+                quarantined(snap, i, _error(exc))
                 continue
             decision, supersedes = deduper.decide(vid)
             if decision is not Decision.LAND:
                 counts["duplicates_skipped"] += 1
                 src["duplicates"] += 1
                 continue
-            try:
-                tagged = _tag(record, tagger)
-            except Exception as exc:  # a tagger failure on one record must not sink the hour
-                quarantined(snap, i, exc)
+            if tagged is None and tag_error is None:
+                try:
+                    tagged = _tag(record, tagger)
+                except Exception as exc:  # a tagger failure on one record must not sink the hour
+                    tag_error = _error(exc)
+            if tag_error is not None or tagged is None:
+                quarantined(snap, i, tag_error or {"error": "TagError", "message": "no tags"})
                 continue
+            tagged = dict(tagged)
             tagged["ingest"] = {
                 "source": snap.source,
                 "raw_key": snap.data_key,
@@ -390,6 +473,26 @@ def _process_hour(
     )
 
 
+@contextmanager
+def _engine(
+    sink: Sink, normalizer: Normalizer | None, tagger: Any, workers: int | None
+) -> Iterator[tuple[_Inputs, Any, int | None]]:
+    """Inputs reader, tagger and parallel threshold; a worker pool only for the default pipeline."""
+    default_tagger = _default_tagger() if tagger is None else None
+    tagger = tagger if tagger is not None else default_tagger
+    # workers run the default normalizer and tagger; an injected one stays in this process
+    defaults = normalizer is None and (default_tagger is not None or tagger is _default_tagger())
+    n = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    inputs = _Inputs(sink=sink, normalize=normalizer or _default_normalizer())
+    if n <= 1 or not defaults:
+        yield inputs, tagger, None
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding boto3/httpx threads
+    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker) as pool:
+        inputs.pool, inputs.read_ahead = pool, 2 * n
+        yield inputs, tagger, (AUTO_PARALLEL_BYTES if workers is None else 0)
+
+
 def process_interval(
     *,
     sink: Sink,
@@ -399,23 +502,28 @@ def process_interval(
     lookback: timedelta = timedelta(hours=24),
     normalizer: Normalizer | None = None,
     max_part_records: int = 10_000,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> ProcessResult:
-    """Rebuild every hour of `[start, end)` from the sink's raw snapshots (no network)."""
-    inputs = _Inputs(sink=sink, normalize=normalizer or _default_normalizer())
-    tagger = tagger if tagger is not None else _default_tagger()
-    results = tuple(
-        _process_hour(
-            sink,
-            h,
-            inputs=inputs,
-            tagger=tagger,
-            lookback=lookback,
-            max_part_records=max_part_records,
-            progress=progress,
+    """Rebuild every hour of `[start, end)` from the sink's raw snapshots (no network).
+
+    `workers` processes normalize and tag big hours in parallel (default: up to 4 CPUs, used when
+    an hour's new inputs exceed 2 MB); output is identical whatever the number of workers.
+    """
+    with _engine(sink, normalizer, tagger, workers) as (inputs, tagger, parallel_bytes):
+        results = tuple(
+            _process_hour(
+                sink,
+                h,
+                inputs=inputs,
+                tagger=tagger,
+                lookback=lookback,
+                max_part_records=max_part_records,
+                parallel_bytes=parallel_bytes,
+                progress=progress,
+            )
+            for h in hours(start, end)
         )
-        for h in hours(start, end)
-    )
     return ProcessResult(hours=results)
 
 
@@ -432,23 +540,29 @@ def replay_quarantine(
     tagger: Any = None,
     lookback: timedelta = timedelta(hours=24),
     normalizer: Normalizer | None = None,
+    workers: int | None = None,
 ) -> ReplayResult:
     """Reprocess the hours of `[start, end)` that hold quarantined items; report what now lands."""
-    inputs = _Inputs(sink=sink, normalize=normalizer or _default_normalizer())
-    tagger = tagger if tagger is not None else _default_tagger()
     results: list[HourResult] = []
     replayed = 0
-    for h in hours(start, end):
-        items = quarantined_items(sink, h)
-        if not items:
-            continue
-        replayed += sum(len(i.get("failures", [])) for i in items)
-        watch = frozenset(_shas(items))
-        results.append(
-            _process_hour(
-                sink, h, inputs=inputs, tagger=tagger, lookback=lookback, max_part_records=10_000, watch=watch
+    with _engine(sink, normalizer, tagger, workers) as (inputs, tagger, parallel_bytes):
+        for h in hours(start, end):
+            items = quarantined_items(sink, h)
+            if not items:
+                continue
+            replayed += sum(len(i.get("failures", [])) for i in items)
+            results.append(
+                _process_hour(
+                    sink,
+                    h,
+                    inputs=inputs,
+                    tagger=tagger,
+                    lookback=lookback,
+                    max_part_records=10_000,
+                    parallel_bytes=parallel_bytes,
+                    watch=frozenset(_shas(items)),
+                )
             )
-        )
     process = ProcessResult(hours=tuple(results))
     return ReplayResult(
         replayed=replayed,
