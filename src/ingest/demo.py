@@ -9,7 +9,7 @@ Starts, all on 127.0.0.1 and all stopped at the end (by PID; SIGKILL for `weed`)
   an RSS feed whose items link to reuters.com-style article pages, and a NewsML-G2 feed;
   the text drop (web text, wire text and one deliberately garbled file) is copied to a folder,
 
-then writes a sources TOML for them and runs the DAG for the last completed hour through Airflow:
+then writes a sources TOML for them and runs the DAG for the current hour through Airflow:
 `airflow dags test wire_ingest <logical date>` on SQLite in a temporary AIRFLOW_HOME, with the S3
 connection given as `AIRFLOW_CONN_WIRE_S3`. Finally it prints the landed keys, the counts from the
 manifest and one example record with its tags. Needs no network beyond 127.0.0.1.
@@ -210,26 +210,44 @@ def _records(client: Any, bucket: str, keys: Sequence[str]) -> list[dict[str, An
 
 
 def _example(records: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """The record with the most tags (ties: the first), shown with its audit trail folded."""
+    """The record with the most tags (ties: the first)."""
     if not records:
         return None
-    best = max(records, key=lambda r: len(r.get("entities") or []) + len(r.get("topics") or []))
-    shown = dict(best)
-    if isinstance(shown.get("removed"), list):
-        shown["removed"] = (
-            f"<{len(best['removed'])} removed items: kinds {sorted({r.get('kind') for r in best['removed']})}>"
-        )
-    return shown
+    return max(records, key=lambda r: len(r.get("entities") or []) + len(r.get("topics") or []))
 
 
-def summary(client: Any, bucket: str, hour: datetime) -> str:
+def _pretty(record: Mapping[str, Any]) -> list[str]:
+    """The record as indented JSON without its tags and audit trail, then the tags one per line."""
+    folded = {"topics", "entities", "removed"}
+    shown = {k: v for k, v in record.items() if k not in folded}
+    lines = json.dumps(shown, indent=2, ensure_ascii=False).splitlines()
+    removed = record.get("removed") or []
+    lines.append(
+        f"  removed: {len(removed)} items ({', '.join(sorted({r.get('kind', '?') for r in removed}))})"
+    )
+    topics = record.get("topics") or []
+    lines.append(f"  topics ({len(topics)}):")
+    lines += [f"    {t.get('code')}  {t.get('label')}  score={t.get('score')}" for t in topics]
+    entities = record.get("entities") or []
+    lines.append(f"  entities ({len(entities)}):")
+    lines += [
+        f"    {e.get('type'):<13} {e.get('name')}  (mentions={e.get('mentions')}, id={e.get('id')})"
+        for e in entities
+    ]
+    return lines
+
+
+def summary(client: Any, bucket: str) -> str:
     """What landed: keys by area, the manifest counts, one example record with its tags."""
     keys = _all_keys(client, bucket)
-    manifest_key = f"stories/dt={hour:%Y-%m-%d}/hour={hour:%H}/_manifest.json"
-    if manifest_key not in keys:
-        raise RuntimeError(f"no manifest at s3://{bucket}/{manifest_key}; landed keys: {keys}")
+    manifests = [k for k in keys if k.startswith("stories/") and k.endswith("/_manifest.json")]
+    if len(manifests) != 1:
+        raise RuntimeError(f"expected one landed partition, found manifests {manifests}; keys: {keys}")
+    manifest_key = manifests[0]
     manifest = json.loads(client.get_object(Bucket=bucket, Key=manifest_key)["Body"].read())
     records = _records(client, bucket, keys)
+    if not records:
+        raise RuntimeError(f"the partition landed no stories: {manifest.get('reason')}; keys: {keys}")
     lines = [f"landed keys in s3://{bucket}/ ({len(keys)} objects):"]
     lines += [f"  {key}" for key in keys]
     counts = {k: v for k, v in manifest.items() if k != "parts" and not isinstance(v, (list, dict))}
@@ -247,27 +265,33 @@ def summary(client: Any, bucket: str, hour: datetime) -> str:
     example = _example(records)
     if example is not None:
         lines.append("")
-        lines.append(
-            f"example record ({len(example.get('topics') or [])} topics, "
-            f"{len(example.get('entities') or [])} entities):"
-        )
-        lines.append(json.dumps(example, indent=2, ensure_ascii=False))
+        lines.append(f"example record: {example.get('headline') or example.get('slug')}")
+        lines += _pretty(example)
     return "\n".join(lines)
 
 
 # --- main ---------------------------------------------------------------------------------------
 
 
-def last_completed_hour(now: datetime) -> datetime:
-    """The start of the last full hour before `now` (the interval an hourly schedule runs now)."""
-    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+def run_date(now: datetime) -> datetime:
+    """The date to pass to `airflow dags test`: the start of the next hour.
+
+    `airflow dags test wire_ingest <date>` infers the data interval as the last full hour before
+    the date, so this runs the hour containing `now`. The DAG fetches only while an interval is
+    current (until one hour after its end), so the demo has at least an hour of slack, whereas the
+    previous hour would stop being fetchable at the next full hour, possibly mid-demo.
+    """
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m ingest.demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (S3 data, logs)")
-    parser.add_argument("--logical-date", help="hour to run (default: the last completed hour)")
+    parser.add_argument(
+        "--logical-date",
+        help="run date (default: the next full hour; the run's interval is the hour before it)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
 
@@ -276,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hour = (
         datetime.fromisoformat(args.logical_date).astimezone(UTC)
         if args.logical_date
-        else last_completed_hour(datetime.now(UTC))
+        else run_date(datetime.now(UTC))
     )
     root = Path(tempfile.mkdtemp(prefix="wire-ingest-demo-"))
     started = time.monotonic()
@@ -305,10 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 root / "airflow-dags-test.log",
                 what=f"airflow dags test {DAG_ID}",
             )
-        print(summary(client, BUCKET, hour))
+        print(summary(client, BUCKET))
         print(
             f"\ndone in {time.monotonic() - started:.0f} s: wire_ingest ran for "
-            f"[{hour:%Y-%m-%d %H}:00, {hour + timedelta(hours=1):%H}:00) UTC through Airflow; "
+            f"[{hour - timedelta(hours=1):%Y-%m-%d %H}:00, {hour:%H}:00) UTC through Airflow; "
             f"everything started was stopped." + (f" Files kept in {root}" if args.keep else "")
         )
         return 0
