@@ -1,0 +1,708 @@
+"""IPTC Media Topics tagging: invented wire snippets per desk, hostile negatives, output shape,
+and the shipped rules' coverage of the IPTC vocabulary.
+
+A failing case prints the ranked topics with their evidence. After editing
+`src/ingest/tag/data/topic_rules.toml`, rebuild the shipped labels with
+`.venv/bin/python -m ingest.tag.build_topics` and rerun `.venv/bin/pytest tests/test_tag_topics.py -q`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from ingest.errors import ConfigError
+from ingest.tag.build_topics import build
+from ingest.tag.topics import (
+    Concept,
+    TopicMatcher,
+    load_concepts,
+    load_rules,
+    primary_topics,
+    tag_topics,
+)
+
+SCHEMA = Path(__file__).resolve().parents[1] / "src/ingest/schema/story.schema.json"
+
+POLITICS = "medtop:11000000"
+ECONOMY = "medtop:04000000"
+SPORT = "medtop:15000000"
+DISASTER = "medtop:03000000"
+CRIME = "medtop:02000000"
+CONFLICT = "medtop:16000000"
+HEALTH = "medtop:07000000"
+SCIENCE = "medtop:13000000"
+LABOUR = "medtop:09000000"
+EDUCATION = "medtop:05000000"
+ENVIRONMENT = "medtop:06000000"
+WEATHER = "medtop:17000000"
+
+
+def _explain(topics: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"  {t['rank']:>2} {t['code']} {t['label']!r} {t['score']} "
+        f"{'inferred' if t['inferred'] else ''} {t['evidence'][:4]}"
+        for t in topics
+    )
+
+
+# (case id, headline, body, codes that must be present, codes that must be absent, primary top level)
+CASES = [
+    (
+        "election-carries-politics",
+        "Ruling party wins snap election in Veloria",
+        [
+            "Veloria's ruling Unity Party won a snap parliamentary election on Sunday, official results "
+            "showed, with turnout at 61%.",
+            "Opposition leader Tomas Brel conceded defeat and said his party would review its campaign.",
+        ],
+        ["medtop:20000574"],
+        [],
+        POLITICS,
+    ),
+    (
+        "central-bank-rate-decision",
+        "Arvenian central bank raises interest rates to 5.25%",
+        [
+            "The Central Bank of Arvenia raised its benchmark interest rate by 25 basis points on Thursday, "
+            "saying inflation remained too high.",
+            "Governor Lena Vosk told a news conference that policymakers were ready to act again.",
+        ],
+        ["medtop:20000350", "medtop:20000371", "medtop:20000370"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "oil-prices",
+        "Oil climbs as OPEC+ extends output cuts",
+        [
+            "Oil prices rose on Monday after OPEC+ agreed to extend production cuts into next year.",
+            "Brent crude futures gained 1.4% to $81.20 a barrel, while U.S. West Texas Intermediate crude "
+            "rose 1.2%.",
+        ],
+        ["medtop:20001243", "medtop:20000387"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "wheat-grains",
+        "Wheat futures jump as drought hits U.S. Plains crop",
+        [
+            "Chicago wheat futures rose 3% on Tuesday as dry weather in Kansas threatened the winter crop.",
+            "Corn and soybeans also gained, traders said.",
+        ],
+        ["medtop:20000210", "medtop:20000386"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "cocoa-softs",
+        "Cocoa prices hit record as West African harvest shrinks",
+        [
+            "New York cocoa futures hit a record high on Wednesday after exporters in Ivory Coast cut "
+            "their forecasts for the main crop.",
+        ],
+        ["medtop:20000210", "medtop:20000386"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "copper-metals",
+        "Copper hits two-month high on LME as Chinese demand picks up",
+        [
+            "Benchmark copper on the London Metal Exchange rose 1.8% to $9,650 a tonne, while aluminium "
+            "and zinc also gained.",
+        ],
+        ["medtop:20000388"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "currency-markets",
+        "Dollar slips against yen as traders trim bets",
+        [
+            "The dollar fell 0.6% against the yen on Friday, while the euro rose to $1.09 and sterling "
+            "held steady, currency traders said.",
+        ],
+        ["medtop:20000391"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "equity-markets",
+        "Stocks rally as tech shares lift Nasdaq to record",
+        [
+            "Wall Street stocks rallied on Tuesday, with the Nasdaq closing at a record high as shares of "
+            "chipmakers climbed.",
+            "The S&P 500 rose 1.1% and the Dow Jones Industrial Average added 0.8%.",
+        ],
+        ["medtop:20000396"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "merger-acquisition",
+        "Harbourline Foods agrees to buy rival Cresta Snacks for $2 billion",
+        [
+            "Harbourline Foods Inc agreed to buy Cresta Snacks in an all-cash deal valued at $2 billion, "
+            "the companies said on Monday.",
+        ],
+        ["medtop:20000204"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "earnings",
+        "Kestrel Motors quarterly profit beats forecasts",
+        [
+            "Kestrel Motors reported a 12% rise in third-quarter net profit on Tuesday, beating analysts' "
+            "forecasts, and raised its full-year outlook.",
+        ],
+        ["medtop:20000178"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "bankruptcy",
+        "Retailer Bellmont files for bankruptcy protection",
+        [
+            "Bellmont Stores filed for Chapter 11 bankruptcy protection on Sunday, listing debts of "
+            "$1.4 billion, and said its 210 shops would stay open.",
+        ],
+        ["medtop:20000174"],
+        [],
+        ECONOMY,
+    ),
+    (
+        "tariffs-trade",
+        "Washington to impose 25% tariffs on imported steel",
+        [
+            "The United States will impose tariffs of 25% on steel imports from next month, the trade "
+            "representative's office said, raising fears of a trade war with its partners.",
+        ],
+        ["medtop:20000384", "medtop:20000373"],
+        ["medtop:20000062"],
+        ECONOMY,
+    ),
+    (
+        "football",
+        "Northgate United beat Riverside 3-1 to go top of the league",
+        [
+            "Northgate United beat Riverside 3-1 on Saturday to go top of the Premier League, with striker "
+            "Dario Quinn scoring twice before half-time.",
+        ],
+        ["medtop:20001065"],
+        ["medtop:20000355"],
+        SPORT,
+    ),
+    (
+        "tennis",
+        "Veskova beats Morel to reach Wimbledon final",
+        ["Second seed Anya Veskova beat Clara Morel 6-4 7-6 on Thursday to reach the Wimbledon final."],
+        ["medtop:20001085"],
+        [],
+        SPORT,
+    ),
+    (
+        "cricket",
+        "Hosts win first test by 120 runs",
+        [
+            "The hosts bowled out the visitors for 214 on the final day to win the first test by 120 runs, "
+            "with fast bowler Sam Rudd taking five wickets.",
+        ],
+        ["medtop:20000888"],
+        [],
+        SPORT,
+    ),
+    (
+        "formula-one",
+        "Alvarez wins Belgian Grand Prix from pole position",
+        [
+            "Marco Alvarez won the Belgian Grand Prix on Sunday after starting from pole position, "
+            "his third Formula One win of the season.",
+        ],
+        ["medtop:20000991"],
+        [],
+        SPORT,
+    ),
+    (
+        "earthquake",
+        "Magnitude 6.8 earthquake strikes off coast, buildings damaged",
+        [
+            "A magnitude 6.8 earthquake struck off the coast early on Tuesday, damaging buildings and "
+            "cutting power to thousands of homes, the geological survey said.",
+            "Rescuers were searching collapsed houses for survivors.",
+        ],
+        ["medtop:20000153"],
+        ["medtop:20000056"],
+        DISASTER,
+    ),
+    (
+        "flood",
+        "Floods kill nine after days of torrential rain",
+        [
+            "Floods killed at least nine people and forced thousands from their homes after rivers burst "
+            "their banks, disaster officials said on Sunday.",
+        ],
+        ["medtop:20000154"],
+        [],
+        DISASTER,
+    ),
+    (
+        "rail-accident",
+        "Passenger train derails, killing eight",
+        [
+            "A passenger train derailed on Monday, killing eight people and injuring 40, after a collision "
+            "with a freight train, railway officials said.",
+        ],
+        ["medtop:20000146"],
+        [],
+        DISASTER,
+    ),
+    (
+        "court-ruling",
+        "Supreme court upholds ruling against Corvane in patent case",
+        [
+            "The Supreme Court on Wednesday upheld a lower court ruling that Corvane Ltd had infringed "
+            "patents held by a rival, ordering it to pay damages.",
+            "Judge Elena Marsh said the appeal had no merit.",
+        ],
+        ["medtop:20000107", "medtop:20001287"],
+        [],
+        CRIME,
+    ),
+    (
+        "arrest",
+        "Police arrest three over jewellery heist",
+        [
+            "Police arrested three men on Friday suspected of stealing jewellery worth $3 million in a "
+            "robbery at a department store, a police spokeswoman said.",
+        ],
+        ["medtop:20000130", "medtop:20000104"],
+        [],
+        CRIME,
+    ),
+    (
+        "armed-conflict",
+        "Rebels seize border town after clashes with army",
+        [
+            "Rebel fighters seized a town near the border on Saturday after two days of clashes with "
+            "government troops, residents said.",
+            "Artillery shelling killed at least 15 civilians, a local official said.",
+        ],
+        ["medtop:20000056"],
+        [],
+        CONFLICT,
+    ),
+    (
+        "terrorism",
+        "Suicide bomber kills 12 at crowded market",
+        [
+            "A suicide bomber killed at least 12 people at a crowded market on Friday, police said. "
+            "An Islamic State affiliate claimed responsibility for the attack.",
+        ],
+        ["medtop:20000103"],
+        [],
+        CONFLICT,
+    ),
+    (
+        "diplomacy",
+        "Foreign ministers of Arvenia and Veloria hold talks on border",
+        [
+            "The foreign ministers of Arvenia and Veloria held talks in Geneva on Monday, their first "
+            "meeting since the two countries restored diplomatic ties.",
+            "Arvenia, which shares a border with Veloria, said the talks were constructive.",
+        ],
+        ["medtop:20000639"],
+        ["medtop:20000396"],
+        POLITICS,
+    ),
+    (
+        "epidemic",
+        "Cholera outbreak spreads in flood-hit region",
+        [
+            "A cholera outbreak has infected more than 3,000 people, health officials said on Monday, "
+            "urging residents to boil drinking water.",
+        ],
+        ["medtop:20000448", "medtop:20000449"],
+        [],
+        HEALTH,
+    ),
+    (
+        "science-astronomy",
+        "Astronomers spot water vapour on distant exoplanet",
+        [
+            "Astronomers using a space telescope have detected water vapour in the atmosphere of an "
+            "exoplanet 120 light years away, according to a study published on Wednesday.",
+        ],
+        ["medtop:20000718"],
+        [],
+        SCIENCE,
+    ),
+    (
+        "technology-ai",
+        "Startup Lumora unveils artificial intelligence model for doctors",
+        [
+            "Lumora, a Berlin start-up, unveiled an artificial intelligence model on Tuesday that it said "
+            "could draft clinical notes, and said it had raised $40 million from investors.",
+        ],
+        ["medtop:20001298"],
+        [],
+        None,
+    ),
+    (
+        "weather",
+        "Heatwave to push temperatures above 40C, forecasters say",
+        [
+            "Forecasters warned on Monday that a heatwave would push temperatures above 40 degrees "
+            "Celsius this week, and issued a red warning for the south.",
+        ],
+        ["medtop:20001129"],
+        [],
+        WEATHER,
+    ),
+    (
+        "labour-strike",
+        "Dock workers go on strike over pay",
+        [
+            "Thousands of dock workers went on strike on Monday after pay talks between their union and "
+            "port operators broke down, halting cargo at the country's main ports.",
+        ],
+        ["medtop:20000530", "medtop:20000524"],
+        ["medtop:20000056"],
+        LABOUR,
+    ),
+    (
+        "education",
+        "Teachers protest over school funding cuts",
+        [
+            "Teachers and parents rallied outside the education ministry on Wednesday against plans to "
+            "cut funding for state schools, saying pupils would suffer.",
+        ],
+        ["medtop:20000416", "medtop:20000400"],
+        [],
+        EDUCATION,
+    ),
+    (
+        "climate",
+        "Climate summit agrees to triple renewable energy capacity",
+        [
+            "Nearly 200 countries at the U.N. climate summit agreed on Wednesday to triple renewable "
+            "energy capacity by 2030 to curb greenhouse gas emissions.",
+        ],
+        ["medtop:20000418"],
+        [],
+        ENVIRONMENT,
+    ),
+    (
+        "negative-landslide-victory-political-storm",
+        "Mayor wins re-election in landslide victory despite political storm",
+        [
+            "Mayor Ines Taveira won re-election by a landslide victory on Sunday, weeks after a political "
+            "storm over city contracts.",
+        ],
+        ["medtop:20000574"],
+        ["medtop:20000155", "medtop:20000157", "medtop:20001280"],
+        POLITICS,
+    ),
+    (
+        "negative-trade-war-tax-cuts-struck-a-deal",
+        "Finance minister promises tax cuts as trade war weighs",
+        [
+            "Finance Minister Pavel Orel promised tax cuts for small businesses on Monday, saying the "
+            "government had struck a deal with coalition partners as the trade war with its neighbour "
+            "dragged on.",
+        ],
+        ["medtop:20000620"],
+        ["medtop:20000062", "medtop:20000056", "medtop:20000371"],
+        None,
+    ),
+    (
+        "negative-clinical-trial-not-court",
+        "Drugmaker says heart drug cut deaths in late-stage trial",
+        [
+            "Pharmaceutical company Altavia said on Monday its experimental heart drug cut deaths by a "
+            "quarter in a late-stage clinical trial, sending its shares up 9%.",
+        ],
+        ["medtop:20000737"],
+        ["medtop:20000111", "medtop:20000107", "medtop:20000095"],
+        None,
+    ),
+    (
+        "negative-real-madrid-won-not-currency",
+        "Real Madrid won 2-0 at Valencia",
+        ["Real Madrid won 2-0 at Valencia on Saturday to stay top of La Liga."],
+        ["medtop:20001065"],
+        ["medtop:20000355", "medtop:20000391"],
+        SPORT,
+    ),
+    (
+        "negative-crude-stocks-not-equities",
+        "U.S. crude stocks rise more than expected",
+        [
+            "U.S. crude oil stocks rose by 3.1 million barrels last week, the Energy Information "
+            "Administration said, more than analysts had expected.",
+        ],
+        ["medtop:20001243"],
+        ["medtop:20000396", "medtop:20000174"],
+        ECONOMY,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "present", "absent", "primary"),
+    [pytest.param(*case[1:], id=case[0]) for case in CASES],
+)
+def test_topics_for_invented_snippets(
+    headline: str, body: list[str], present: list[str], absent: list[str], primary: str | None
+) -> None:
+    topics = tag_topics(headline, body)
+    codes = {t["code"] for t in topics}
+    explain = _explain(topics)
+    for code in present:
+        assert code in codes, f"missing {code}; got:\n{explain}"
+        found = next(t for t in topics if t["code"] == code)
+        assert not found["inferred"], f"{code} should be explicit, with evidence:\n{explain}"
+    for code in absent:
+        assert code not in codes, f"{code} should not fire; got:\n{explain}"
+    if primary is not None:
+        assert primary_topics(topics)[:1] == [primary], f"primary should be {primary}; got:\n{explain}"
+
+
+def test_ancestors_are_materialised_as_inferred() -> None:
+    topics = tag_topics(
+        "Veloria votes in snap election", ["Turnout was 58% by noon, the election commission said."]
+    )
+    by_code = {t["code"]: t for t in topics}
+    assert by_code["medtop:20000574"]["inferred"] is False
+    assert by_code[POLITICS]["inferred"] is True
+    assert "ancestor of medtop:20000574" in by_code[POLITICS]["evidence"]
+    # every topic's parent chain is present
+    concepts = load_concepts()
+    for t in topics:
+        for ancestor in concepts[t["code"]].ancestors:
+            assert ancestor in by_code, f"{t['code']} lacks ancestor {ancestor}"
+
+
+def test_output_validates_against_the_story_schema() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    topic_schema = {"$defs": schema["$defs"], **schema["$defs"]["topic"]}
+    topics = tag_topics(CASES[1][1], CASES[1][2])
+    assert topics
+    for t in topics:
+        jsonschema.validate(t, topic_schema)
+        assert 0.0 <= t["score"] <= 1.0
+        assert t["evidence"], t
+    assert [t["rank"] for t in topics] == list(range(1, len(topics) + 1))
+    scores = [t["score"] for t in topics]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_headline_hits_outweigh_late_paragraph_hits() -> None:
+    filler = ["The statement gave no further details."] * 4
+    early = tag_topics("Earthquake shakes coastal towns", filler)
+    late = tag_topics("Coastal towns shaken", [*filler, "An earthquake shook the towns."])
+    score = {t["code"]: t["score"] for t in early}.get("medtop:20000153", 0.0)
+    late_score = {t["code"]: t["score"] for t in late}.get("medtop:20000153", 0.0)
+    assert score > late_score
+
+
+def test_no_text_no_topics_and_same_input_same_output() -> None:
+    assert tag_topics("", []) == []
+    assert tag_topics("Weekly schedule", ["Nothing to see here."]) == []
+    case = CASES[0]
+    assert tag_topics(case[1], case[2]) == tag_topics(case[1], case[2])
+
+
+def test_exclusion_is_per_rule_and_word_boundaries_hold() -> None:
+    # "said" contains "ai"; "official" contains "cia": neither may fire AI or espionage
+    topics = tag_topics("Minister said officials met", ["The official said the talks went well."])
+    codes = {t["code"] for t in topics}
+    assert "medtop:20001298" not in codes
+    assert "medtop:20000605" not in codes
+
+
+# ---------------------------------------------------------------- the shipped rules and vocabulary
+
+
+def _shipped() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    data = resources.files("ingest.tag").joinpath("data")
+    doc = json.loads(data.joinpath("mediatopics.json").read_text(encoding="utf-8"))
+    rules = tomllib.loads(data.joinpath("topic_rules.toml").read_text(encoding="utf-8"))["topics"]
+    return doc, rules
+
+
+def test_shipped_rules_use_only_shipped_codes_and_cover_the_vocabulary() -> None:
+    doc, rules = _shipped()
+    concepts = doc["concepts"]
+    assert "IPTC" in doc["attribution"] and "CC BY 4.0" in doc["attribution"]
+    unknown = sorted(set(rules) - set(concepts))
+    assert not unknown, f"rules use codes missing from mediatopics.json: {unknown} (run build_topics)"
+    top_level = {c for c, v in concepts.items() if v["level"] == 1}
+    assert len(top_level) == 17
+    assert top_level <= set(rules), f"top-level topics without rules: {sorted(top_level - set(rules))}"
+    narrower = [c for c in rules if concepts[c]["level"] > 1]
+    assert len(narrower) >= 150, len(narrower)
+    for code, rule in rules.items():
+        assert rule["label"] == concepts[code]["label"], code
+        assert any(rule.get(k) for k in ("strong", "terms", "weak", "headline", "cased")), code
+    for code, concept in concepts.items():
+        chain = concept["ancestors"]
+        assert (concept["parent"] is None) == (not chain), code
+        assert not chain or chain[0] == concept["parent"], code
+        assert all(a in concepts for a in chain), code
+        assert concept["level"] == len(chain) + 1, code
+
+
+@pytest.mark.parametrize(
+    ("wire_need", "codes"),
+    [
+        ("elections", ["medtop:20000574"]),
+        ("government", ["medtop:20000593"]),
+        ("diplomacy", ["medtop:20000639"]),
+        ("armed conflict", ["medtop:20000056"]),
+        ("terrorism", ["medtop:20000103"]),
+        ("central banks and interest rates", ["medtop:20000350", "medtop:20000371"]),
+        ("inflation", ["medtop:20000370"]),
+        ("currency markets", ["medtop:20000391"]),
+        ("equity markets", ["medtop:20000396"]),
+        ("mergers and acquisitions", ["medtop:20000204"]),
+        ("earnings", ["medtop:20000178"]),
+        ("bankruptcy", ["medtop:20000174"]),
+        ("oil and gas", ["medtop:20001243", "medtop:20000387"]),
+        ("grains and softs", ["medtop:20000210", "medtop:20000386"]),
+        ("metals", ["medtop:20000388"]),
+        ("trade and tariffs", ["medtop:20000373", "medtop:20000384"]),
+        ("disasters", ["medtop:20000151"]),
+        ("accidents", ["medtop:20000143"]),
+        ("crime", ["medtop:20000082"]),
+        ("courts", ["medtop:20000107"]),
+        ("health and epidemics", ["medtop:20000449"]),
+        ("science", ["medtop:20000735"]),
+        ("technology", ["medtop:20000756"]),
+        ("major sports", ["medtop:20001065", "medtop:20001085", "medtop:20000888", "medtop:20000940"]),
+        ("weather", ["medtop:17000000"]),
+        ("labour", ["medtop:20000529"]),
+        ("education", ["medtop:05000000"]),
+        ("environment and climate", ["medtop:20000418"]),
+    ],
+)
+def test_every_wire_need_has_a_rule(wire_need: str, codes: list[str]) -> None:
+    _, rules = _shipped()
+    assert all(code in rules for code in codes), wire_need
+
+
+# ---------------------------------------------------------------- the matcher and the build script
+
+TINY_REFERENCE = {
+    "vocabulary": "IPTC Media Topics",
+    "version": "test",
+    "concepts": [
+        {"qcode": "medtop:90000000", "label": "top", "level": 1, "parent": None, "retired": None},
+        {
+            "qcode": "medtop:90000001",
+            "label": "middle",
+            "level": 2,
+            "parent": "medtop:90000000",
+            "retired": None,
+        },
+        {
+            "qcode": "medtop:90000002",
+            "label": "leaf",
+            "level": 3,
+            "parent": "medtop:90000001",
+            "retired": None,
+        },
+        {
+            "qcode": "medtop:90000003",
+            "label": "old",
+            "level": 2,
+            "parent": "medtop:90000000",
+            "retired": "2020-01-01",
+        },
+    ],
+}
+
+
+def test_build_writes_parent_chains_and_attribution() -> None:
+    doc = build(TINY_REFERENCE, {"medtop:90000002": {"label": "leaf", "strong": ["leafy"]}})
+    assert "CC BY 4.0" in doc["attribution"]
+    assert doc["concepts"]["medtop:90000002"]["ancestors"] == ["medtop:90000001", "medtop:90000000"]
+    assert doc["concepts"]["medtop:90000001"]["ancestors"] == ["medtop:90000000"]
+    assert doc["concepts"]["medtop:90000000"]["ancestors"] == []
+
+
+@pytest.mark.parametrize(
+    ("rules", "problem"),
+    [
+        pytest.param({"medtop:90000003": {"label": "old", "strong": ["x"]}}, "retired", id="retired-code"),
+        pytest.param(
+            {"medtop:99999999": {"label": "nope", "strong": ["x"]}}, "not in the IPTC", id="unknown-code"
+        ),
+        pytest.param({"medtop:90000002": {"label": "leaves", "strong": ["x"]}}, "label", id="label-mismatch"),
+        pytest.param(
+            {"medtop:90000002": {"label": "leaf", "strong": ["a*b"]}}, "bad term", id="star-mid-term"
+        ),
+        pytest.param(
+            {"medtop:90000002": {"label": "leaf", "strong": ["Leaf"]}}, "lower-case", id="upper-case"
+        ),
+        pytest.param({"medtop:90000002": {"label": "leaf", "strnog": ["x"]}}, "unknown key", id="typo-key"),
+    ],
+)
+def test_build_refuses_bad_rules(rules: dict[str, dict[str, Any]], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        build(TINY_REFERENCE, rules)
+
+
+def _tiny_matcher(rules: dict[str, dict[str, Any]]) -> TopicMatcher:
+    concepts = {
+        "medtop:90000000": Concept(code="medtop:90000000", label="top", level=1, ancestors=()),
+        "medtop:90000002": Concept(
+            code="medtop:90000002", label="leaf", level=3, ancestors=("medtop:90000001", "medtop:90000000")
+        ),
+        "medtop:90000001": Concept(
+            code="medtop:90000001", label="middle", level=2, ancestors=("medtop:90000000",)
+        ),
+    }
+    return TopicMatcher(concepts, rules)
+
+
+def test_matcher_prefix_cased_headline_and_exclude_terms() -> None:
+    m = _tiny_matcher(
+        {
+            "medtop:90000002": {
+                "strong": ["evacuat*"],
+                "cased": ["Fed"],
+                "headline": ["storm"],
+                "exclude": ["evacuation of embassy staff"],
+                "min": 1.0,
+            }
+        }
+    )
+    found = m.tag("", ["Officials ordered an evacuation."])
+    assert [t["code"] for t in found if not t["inferred"]] == ["medtop:90000002"]
+    assert [t["code"] for t in found] == ["medtop:90000002", "medtop:90000001", "medtop:90000000"]
+    assert [t["inferred"] for t in found] == [False, True, True]
+    assert m.tag("", ["He was fed up."]) == []
+    assert m.tag("", ["The Fed met."])[0]["evidence"] == ["Fed"]
+    assert m.tag("", ["A storm hit."]) == []
+    assert m.tag("Storm hits coast", [])
+    assert m.tag("", ["They began the evacuation of embassy staff."]) == []
+
+
+def test_matcher_refuses_unknown_codes_and_bad_terms() -> None:
+    with pytest.raises(ConfigError):
+        _tiny_matcher({"medtop:12345678": {"strong": ["x"]}})
+    with pytest.raises(ConfigError):
+        _tiny_matcher({"medtop:90000002": {"strong": ["*"]}})
+
+
+def test_shipped_rules_load() -> None:
+    assert len(load_rules()) >= 167
