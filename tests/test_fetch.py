@@ -287,3 +287,20 @@ def test_drop_folder_takes_each_new_sha_once(tmp_path: Path) -> None:
     assert (
         marker.data_key is None and marker.error is None
     )  # looked, found nothing new: hour still marked fetched
+
+
+@pytest.mark.slow
+def test_drop_bucket_prefix_on_s3(s3_server: object, s3_bucket: str) -> None:
+    from ingest.sink import S3Sink
+
+    client = s3_server.s3_client()  # type: ignore[attr-defined]
+    for path in sorted((SAMPLES / "drop").iterdir()):
+        client.put_object(Bucket=s3_bucket, Key=f"incoming/{path.name}", Body=path.read_bytes())
+    sink = S3Sink(client, s3_bucket, "wire")
+    src = Source(name="desk", kind="drop", provider="Reuters", prefix=f"s3://{s3_bucket}/incoming/")
+    first = fetch_source(src, sink=sink, start=HOUR, end=END, client=None, now=NOW)  # type: ignore[arg-type]
+    again = fetch_source(src, sink=sink, start=HOUR, end=END, client=None, now=NOW + timedelta(minutes=1))  # type: ignore[arg-type]
+    assert first.snapshots == 3 and first.errors == 0
+    assert again.snapshots == 1 and list_snapshots(sink, HOUR)[-1].data_key is None
+    names = {s.name for s in list_snapshots(sink, HOUR) if s.data_key}
+    assert names == {p.name for p in (SAMPLES / "drop").iterdir()}
