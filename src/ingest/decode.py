@@ -47,7 +47,10 @@ def decode(data: bytes) -> str:
                 raise BinaryInput("binary input: undecodable as UTF-8 and as cp1252") from exc
     if not text.strip():
         raise EmptyInput("empty input: no text")
-    controls = len(_CONTROL.findall(text)) if _CONTROL.search(text) else 0
+    # fast path: no control, format or non-space separator character at all (str.isprintable runs
+    # in C, several times faster than the regex scans below on a 50 KB page); U+FFFD is printable
+    plain = "\ufffd" not in text and text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable()
+    controls = len(_CONTROL.findall(text)) if not plain and _CONTROL.search(text) else 0
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise BinaryInput(f"binary input: {controls} of {len(text)} characters are control characters")
     if "\r" in text:
@@ -55,5 +58,6 @@ def decode(data: bytes) -> str:
     if not text.isascii():
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        text = _SPACES.sub(" ", text)
-    return _DROP.sub("", text)
+        if not plain:
+            text = _SPACES.sub(" ", text)
+    return text if plain else _DROP.sub("", text)

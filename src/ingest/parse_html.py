@@ -33,35 +33,39 @@ log = logging.getLogger(__name__)
 _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
-# Each lookup is gated on a substring test of the raw page (microseconds), so a page only pays
-# for the XPath queries of its own era: attribute predicates cost ~0.5 µs per node in libxml2.
+# Every query names its tags: libxml2 checks a predicate only on nodes whose name matches, and
+# `descendant::*[@attr=...]` costs ten times `descendant::div[@attr=...]` on a full page.
 _X = etree.XPath
 # Body containers, newest era first (reference R1); the first one present wins.
 _CONTAINERS = (
-    ("article-body-module__content__", _X("//div[contains(@class,'article-body-module__content__')]")),
-    ("ArticleBody", _X("//*[@data-testid='ArticleBody']")),
-    ("article-body__content__", _X("//div[contains(@class,'article-body__content__')]")),
-    ("StandardArticleBody_body", _X("//*[contains(@class,'StandardArticleBody_body')]")),
-    ("articleText", _X("//*[@id='articleText']")),
+    _X("descendant::div[contains(@class,'article-body-module__content__')]"),
+    _X("descendant::div[@data-testid='ArticleBody'] | descendant::section[@data-testid='ArticleBody']"),
+    _X("descendant::div[contains(@class,'article-body__content__')]"),
+    _X("descendant::div[contains(@class,'StandardArticleBody_body')]"),
+    _X("descendant::span[@id='articleText'] | descendant::div[@id='articleText']"),
     # Eikon story HTML: the paragraphs around the tr-dateline span, or the sign-off's
-    ("tr-dateline", _X("//span[contains(@class,'tr-dateline')]/ancestor::p[1]/..")),
-    ("tr-signoff", _X("//p[contains(@class,'tr-signoff')]/..")),
-    ("", _X("//article")),
-    ("", _X("//main")),
-    ("", _X("//body")),
+    _X("descendant::span[contains(@class,'tr-dateline')]/ancestor::p[1]/.."),
+    _X("descendant::p[contains(@class,'tr-signoff')]/.."),
+    _X("descendant::article"),
+    _X("descendant::main"),
+    _X("descendant::body"),
 )
 _HEADLINES = (
-    ("Heading", _X("//h1[@data-testid='Heading']")),
-    ("article-headline", _X("//h1[contains(@class,'article-headline')]")),
-    ("ArticleHeader_headline", _X("//h1[contains(@class,'ArticleHeader_headline')]")),
-    ("tr-headline", _X("//*[contains(@class,'tr-headline')]")),
+    _X("descendant::h1[@data-testid='Heading']"),
+    _X("descendant::h1[contains(@class,'article-headline') or contains(@class,'ArticleHeader_headline')]"),
+    _X("descendant::h1[contains(@class,'tr-headline')] | descendant::p[contains(@class,'tr-headline')]"),
 )
-_ANY_H1 = _X("//h1")
-_AUTHOR_BYLINE = _X("//*[@data-testid='AuthorByline']")
-_BYLINE_LINKS = _X("//a[@data-testid='Byline']")
-_BYLINEBAR = _X("//*[contains(@class,'BylineBar_byline')]")
-_P_BYLINE = _X("//p[contains(concat(' ',normalize-space(@class),' '),' byline ')]")
-_SUMMARY = _X("//ul[@data-testid='Summary']/li")
+_ANY_H1 = _X("descendant::h1")
+_AUTHOR_BYLINE = _X(
+    "descendant::div[@data-testid='AuthorByline'] | descendant::span[@data-testid='AuthorByline']"
+    " | descendant::p[@data-testid='AuthorByline']"
+)
+_BYLINE_LINKS = _X("descendant::a[@data-testid='Byline']")
+_OLD_BYLINES = (
+    _X("descendant::div[contains(@class,'BylineBar_byline')]"),
+    _X("descendant::p[contains(concat(' ',normalize-space(@class),' '),' byline ')]"),
+)
+_SUMMARY = _X("descendant::ul[@data-testid='Summary']/li")
 _HEAD_TAGS = ("meta", "link", "script")
 
 _KEYWORDS = re.compile(r'"keywords"\s*:\s*(\[[^\]]*\])')
@@ -132,6 +136,15 @@ _CLASS_PREFIXES = (
 _CLASS_EXACT = {"element": "ad"}
 # 2017-20 pages prefix every class with the component (`StandardArticleBody_trustBadgeContainer_…`)
 _CLASS_INFIXES = (("trustbadge", "boilerplate"), ("_relatedcoverage", "promo"))
+# the tables above compiled into one alternation each (first listed wins), matched per element
+_TESTID_RX = re.compile("|".join(re.escape(p) for p, _ in _TESTID_PREFIXES))
+_TESTID_KIND = dict(_TESTID_PREFIXES)
+_CLASS_RX = re.compile(
+    r"(?:^|\s)(?:(" + "|".join(re.escape(p) for p, _ in _CLASS_PREFIXES) + r")"
+    r"|(" + "|".join(map(re.escape, _CLASS_EXACT)) + r")(?=\s|$))"
+    r"|(" + "|".join(re.escape(p) for p, _ in _CLASS_INFIXES) + r")"
+)
+_CLASS_KIND = {**dict(_CLASS_PREFIXES), **_CLASS_EXACT, **dict(_CLASS_INFIXES)}
 _BLOCK_TAGS = frozenset(
     {
         "p",
@@ -169,12 +182,11 @@ _TEXT_FURNITURE = (
 _OPENS_NEW_TAB = ", opens new tab"
 
 
-def _first(text: str, lookups: tuple[tuple[str, Any], ...], root: Any) -> Any:
-    for marker, xpath in lookups:
-        if marker in text:
-            found = xpath(root)
-            if found:
-                return found[0]
+def _first(lookups: tuple[Any, ...], root: Any) -> Any:
+    for xpath in lookups:
+        found = xpath(root)
+        if found:
+            return found[0]
     return None
 
 
@@ -205,15 +217,12 @@ def parse(text: str) -> list[RawItem]:
     ld = _news_article(scripts)
     removed: list[Removal] = []
     blocks: list[Block] = []
-    if "Summary" in text:
-        blocks.extend(
-            Block(kind="bullet", text=t) for li in _SUMMARY(root) if (t := _squash(li.text_content()))
-        )
-    byline = _visible_byline(root, text)
+    blocks.extend(Block(kind="bullet", text=t) for li in _SUMMARY(root) if (t := _squash(li.text_content())))
+    byline = _visible_byline(root)
     if byline:
         blocks.append(Block(kind="byline", text=byline))
     meta: dict[str, Any] = {}
-    container = _first(text, _CONTAINERS, root)
+    container = _first(_CONTAINERS, root)
     if container is not None:
         _walk(container, blocks, removed, meta)
 
@@ -247,7 +256,7 @@ def parse(text: str) -> list[RawItem]:
     return [
         RawItem(
             source_format="reuters_com_html",
-            headline=_headline(root, text, metas, ld),
+            headline=_headline(root, metas, ld),
             text=body_text,
             layout="web",
             blocks=tuple(blocks),
@@ -290,22 +299,11 @@ def _furniture(el: Any, tag: str) -> str | None:
     if kind:
         return kind
     testid = el.get("data-testid")
-    if testid:
-        low = testid.lower()
-        for prefix, k in _TESTID_PREFIXES:
-            if low.startswith(prefix):
-                return k
+    if testid and (m := _TESTID_RX.match(testid.lower())):
+        return _TESTID_KIND[m.group(0)]
     classes = el.get("class")
-    if classes:
-        for token in classes.lower().split():
-            if token in _CLASS_EXACT:
-                return _CLASS_EXACT[token]
-            for prefix, k in _CLASS_PREFIXES:
-                if token.startswith(prefix):
-                    return k
-            for infix, k in _CLASS_INFIXES:
-                if infix in token:
-                    return k
+    if classes and (m := _CLASS_RX.search(classes.lower())):
+        return _CLASS_KIND[m.group(m.lastindex or 0)]
     return None
 
 
@@ -380,19 +378,15 @@ def _add(blocks: list[Block], removed: list[Removal], kind: str, el: Any) -> Non
     blocks.append(Block(kind=kind, text=text))  # type: ignore[arg-type]
 
 
-def _visible_byline(root: Any, text: str) -> str | None:
-    if "AuthorByline" in text:
-        found = _AUTHOR_BYLINE(root)
-        if found and (byline := _squash(found[0].text_content())):
-            return byline
-    if "Byline" in text:
-        names = [_BY.sub("", t) for a in _BYLINE_LINKS(root) if (t := _squash(a.text_content()))]
-        if names:
-            return "By " + " and ".join(dict.fromkeys(names))
-    for marker, xpath in (("BylineBar_byline", _BYLINEBAR), ("byline", _P_BYLINE)):
-        if marker in text and (found := xpath(root)):
-            return _squash(found[0].text_content()) or None
-    return None
+def _visible_byline(root: Any) -> str | None:
+    found = _AUTHOR_BYLINE(root)
+    if found and (byline := _squash(found[0].text_content())):
+        return byline
+    names = [_BY.sub("", t) for a in _BYLINE_LINKS(root) if (t := _squash(a.text_content()))]
+    if names:
+        return "By " + " and ".join(dict.fromkeys(names))
+    old = _first(_OLD_BYLINES, root)
+    return (_squash(old.text_content()) or None) if old is not None else None
 
 
 def _news_article(scripts: list[str]) -> Mapping[str, Any]:
@@ -440,8 +434,8 @@ def _ld_authors(ld: Mapping[str, Any]) -> str | None:
     return " and ".join(names) or None
 
 
-def _headline(root: Any, text: str, metas: Mapping[str, str], ld: Mapping[str, Any]) -> str | None:
-    el = _first(text, _HEADLINES, root)
+def _headline(root: Any, metas: Mapping[str, str], ld: Mapping[str, Any]) -> str | None:
+    el = _first(_HEADLINES, root)
     if el is not None and (headline := _squash(el.text_content())):
         return headline
     value = metas.get("og:title") or _ld_str(ld, "headline")

@@ -7,10 +7,9 @@ second precision, so records sort and compare as strings.
 
 from __future__ import annotations
 
-import calendar
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 __all__ = ["from_struct_time", "to_utc_iso"]
 
@@ -35,8 +34,8 @@ def to_utc_iso(value: str | None) -> str | None:
     if tz and tz[0] in "+-":
         digits = tz[1:].replace(":", "")
         offset = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) >= 4 else 0)
-        seconds = calendar.timegm(dt.timetuple()) - (offset * 60 if tz[0] == "+" else -offset * 60)
-        dt = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+        offset = offset if tz[0] == "+" else -offset
+        dt = dt.replace(tzinfo=timezone(timedelta(minutes=offset))).astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
