@@ -1,0 +1,83 @@
+"""Time IPTC topic tagging alone on ~600-word stories built from the tagging gold set.
+
+    .venv/bin/python benchmarks/bench_topics.py [--stories 5000] [--repeat 5]
+
+Each story is one gold story's headline with bodies of the following stories appended until it
+has at least 600 words, so every story mixes several desks (the worst case for the matcher: many
+codes fire). Reports the matcher's build time in a fresh interpreter, then the best of `repeat`
+passes as stories/s and microseconds per story, by wall clock and by CPU time (the machine is
+shared, so CPU time is the steadier figure). `ingest normalize --tag` end to end is timed by
+benchmarks/bench_tagging.py; this isolates the topics share of that budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "tests/gold/tagging/stories.jsonl"
+
+
+def stories(n: int, words: int = 600) -> list[tuple[str, list[str]]]:
+    """`n` (headline, body) pairs of at least `words` words, cycling through the gold stories."""
+    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out = []
+    for i in range(n):
+        body: list[str] = []
+        j = i
+        while sum(len(p.split()) for p in body) < words:
+            body.extend(gold[j % len(gold)]["body"])
+            j += 1
+        out.append((gold[i % len(gold)]["headline"], body))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import time; t, c = time.perf_counter(), time.process_time(); "
+            "from ingest.tag.topics import load_topic_matcher; load_topic_matcher(); "
+            "print(time.perf_counter() - t, time.process_time() - c)",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    from ingest.tag.topics import load_topic_matcher, tag_topics
+
+    load_topic_matcher()
+    docs = stories(args.stories)
+    mean_words = sum(len(" ".join(b).split()) for _, b in docs) / len(docs)
+    best_wall = best_cpu = float("inf")
+    topics = 0
+    for _ in range(args.repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        topics = sum(len(tag_topics(h, b)) for h, b in docs)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    n = len(docs)
+    print(f"stories: {n} (mean {mean_words:.0f} words), topics per story: {topics / n:.1f}")
+    build_wall, build_cpu = (float(x) for x in build.stdout.split())
+    print(
+        f"matcher build (import + compile, fresh process): wall {build_wall * 1000:.0f} ms, cpu {build_cpu * 1000:.0f} ms"
+    )
+    print(
+        f"wall: best {best_wall:.2f} s = {n / best_wall:.0f} stories/s ({best_wall / n * 1e6:.0f} us/story)"
+    )
+    print(f"cpu:  best {best_cpu:.2f} s = {n / best_cpu:.0f} stories/s ({best_cpu / n * 1e6:.0f} us/story)")
+
+
+if __name__ == "__main__":
+    main()
