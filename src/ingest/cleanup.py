@@ -51,7 +51,8 @@ class Cleaned:
 
 def is_subhead(text: str) -> bool:
     """R8: no lower-case letter, some upper-case, at most 12 words, no final `.`, not a row of figures."""
-    if text.endswith(".") or any(c.islower() for c in text) or not any(c.isupper() for c in text):
+    # str.isupper: at least one cased character and none in lower case
+    if text.endswith(".") or not text.isupper():
         return False
     words = text.split()
     if len(words) > 12:

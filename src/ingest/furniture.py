@@ -58,7 +58,6 @@ _OPENERS = (
     "Register", "Suggested", "Read Next", "Editor", "About Reuters", "Follow @",
     "1", "2", "3", "4", "5", "6", "7", "8", "9",
 )  # fmt: skip
-_INSIDE = ("REUTERS/", "Sign up here")
 
 # a photo caption glued in front of the dateline: cut at the end of "Licensing Rights"
 CAPTION_GLUED = re.compile(r".*?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?")
@@ -66,7 +65,7 @@ CAPTION_GLUED = re.compile(r".*?(?:Purchase|Acquire) Licensing Rights(?:, opens 
 
 def furniture_kind(paragraph: str) -> str | None:
     """The `removed` kind when the whole paragraph is furniture, else None."""
-    if not paragraph.startswith(_OPENERS) and not any(word in paragraph for word in _INSIDE):
+    if not paragraph.startswith(_OPENERS) and "REUTERS/" not in paragraph and "Sign up here" not in paragraph:
         return None
     m = _TABLE.fullmatch(paragraph)
     if m is None:

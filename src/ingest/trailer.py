@@ -63,12 +63,15 @@ PLACE_CONNECTORS = frozenset({"in", "en"})
 # `Kenji Aramaki aboard a survey ship`: a place phrase that is not `in Place`
 ODD_CONNECTORS = frozenset({"aboard", "on", "from", "at", "with", "onboard"})
 
-_ROLE = re.compile(r"(?i)\b(" + "|".join(p for p, _ in CREDIT_ROLES) + r")\b")
-_ROLE_FIELD = [(re.compile(p, re.IGNORECASE), f) for p, f in CREDIT_ROLES]
+# one named group per role row, so the match names its field without a second pass
+_ROLE = re.compile(
+    r"(?i)\b(?:" + "|".join(f"(?P<r{i}>{p})" for i, (p, _) in enumerate(CREDIT_ROLES)) + r")\b"
+)
+_ROLE_FIELD = {f"r{i}": f for i, (_, f) in enumerate(CREDIT_ROLES)}
 _CREDIT_START = re.compile(r"(?i)\(?(?:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s")
 _GLUED_ROLE = re.compile(r"\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by ")
 _GLUED_AFTER = frozenset(".!?\"”')")
-_PLEASE_CREDIT = re.compile(r"\.?\s*Please credit\b.*$", re.IGNORECASE | re.DOTALL)
+_PLEASE_CREDIT = re.compile(r"\.?\s*please credit\b", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
 _PICTURE = re.compile(
     r"tag:?reuters(?:\.|__)com,?\d{4}:?(?:binary_([A-Z0-9]+)-[A-Z]*IMAGE|newsml_([A-Za-z0-9]+)(?::\d+)?)"
@@ -149,7 +152,8 @@ def parse_credit(raw: str) -> Credits | None:
     text = raw.strip()
     if text.startswith("("):
         text = text[1:-1] if text.endswith(")") else text[1:]
-    text = _PLEASE_CREDIT.sub("", text)
+    if "redit" in text and (tail := _PLEASE_CREDIT.search(text)):
+        text = text[: tail.start()]  # the Foundation tail is not a name
     matches = list(_ROLE.finditer(text))
     if not matches or text[: matches[0].start()].strip(" ;,"):
         return None
@@ -158,7 +162,7 @@ def parse_credit(raw: str) -> Credits | None:
     for j, m in enumerate(matches):
         end = matches[j + 1].start() if j + 1 < len(matches) else len(text)
         segment = text[m.end() : end].strip(" \t;,.")
-        role = next(f for pattern, f in _ROLE_FIELD if pattern.fullmatch(m.group(1)))
+        role = _ROLE_FIELD[m.lastgroup or ""]
         protected = segment
         for place in AND_PLACES:
             if place in protected:
