@@ -42,6 +42,11 @@ LABOUR = "medtop:09000000"
 EDUCATION = "medtop:05000000"
 ENVIRONMENT = "medtop:06000000"
 WEATHER = "medtop:17000000"
+HUMAN_INTEREST = "medtop:08000000"
+LIFESTYLE = "medtop:10000000"
+RELIGION = "medtop:12000000"
+SOCIETY = "medtop:14000000"
+ARTS = "medtop:01000000"
 
 
 def _explain(topics: list[dict[str, Any]]) -> str:
@@ -474,6 +479,482 @@ def test_topics_for_invented_snippets(
         assert code not in codes, f"{code} should not fire; got:\n{explain}"
     if primary is not None:
         assert primary_topics(topics)[:1] == [primary], f"primary should be {primary}; got:\n{explain}"
+
+
+# (case id, primary top level, headline, lead): one invented story per line, across all desks;
+# ambiguous stories (a court ruling on tariffs) are left out on purpose.
+PRIMARY_CASES = [
+    (
+        "prime-minister-survives-noconfidence-vote",
+        POLITICS,
+        "Prime minister survives no-confidence vote",
+        "Prime Minister Anton Kral survived a no-confidence vote in parliament on Wednesday after coalition partners backed him.",
+    ),
+    (
+        "president-signs-decree-dissolving-parliament",
+        POLITICS,
+        "President signs decree dissolving parliament, calls early election",
+        "President Mira Dalen dissolved parliament on Monday and called an early election for June, deepening a political crisis.",
+    ),
+    (
+        "eu-leaders-agree-new-sanctions",
+        POLITICS,
+        "EU leaders agree new sanctions on Russia at summit",
+        "European Union leaders agreed a new package of sanctions against Russia at a summit in Brussels on Thursday, diplomats said.",
+    ),
+    (
+        "veloria-expels-diplomats-after-spying",
+        POLITICS,
+        "Veloria expels diplomats after spying row",
+        "Veloria expelled four Arvenian diplomats on Tuesday, accusing them of espionage, the foreign ministry said.",
+    ),
+    (
+        "senate-confirms-new-defence-secretary",
+        POLITICS,
+        "Senate confirms new defence secretary",
+        "The Senate voted 54-46 on Tuesday to confirm Ruth Okafor as defence secretary.",
+    ),
+    (
+        "euro-zone-inflation-falls-to",
+        ECONOMY,
+        "Euro zone inflation falls to 2.1% in May",
+        "Euro zone inflation eased to 2.1% in May from 2.4% in April, Eurostat data showed, bolstering the case for an ECB rate cut.",
+    ),
+    (
+        "us-economy-adds-180000-jobs",
+        ECONOMY,
+        "U.S. economy adds 180,000 jobs; unemployment rate steady",
+        "The U.S. economy added 180,000 jobs in April and the unemployment rate held at 4.1%, the Labor Department said.",
+    ),
+    (
+        "japans-economy-shrinks-in-first",
+        ECONOMY,
+        "Japan's economy shrinks in first quarter",
+        "Japan's economy contracted at an annualised 1.8% in the first quarter, government data showed, raising the risk of recession.",
+    ),
+    (
+        "treasury-yields-climb-as-investors",
+        ECONOMY,
+        "Treasury yields climb as investors price fewer Fed cuts",
+        "U.S. Treasury yields rose on Monday, with the 10-year yield hitting 4.6%, as investors scaled back bets on Federal Reserve rate cuts.",
+    ),
+    (
+        "brightwell-bank-to-cut-2000",
+        ECONOMY,
+        "Brightwell Bank to cut 2,000 jobs in cost drive",
+        "Brightwell Bank said on Tuesday it would cut 2,000 jobs over three years as it seeks to reduce costs.",
+    ),
+    (
+        "orvane-air-shares-slump-after",
+        ECONOMY,
+        "Orvane Air shares slump after profit warning",
+        "Shares in Orvane Air fell 14% on Thursday after the airline warned that full-year profit would miss forecasts because of higher fuel costs.",
+    ),
+    (
+        "lendora-files-for-ipo-in",
+        ECONOMY,
+        "Lendora files for IPO in New York",
+        "Online lender Lendora filed on Monday for an initial public offering in New York that could value it at $5 billion.",
+    ),
+    (
+        "soybeans-fall-as-brazil-harvest",
+        ECONOMY,
+        "Soybeans fall as Brazil harvest progresses",
+        "Chicago soybean futures fell 1% on Wednesday as harvesting in Brazil advanced and export demand slowed.",
+    ),
+    (
+        "coffee-prices-jump-on-brazil",
+        ECONOMY,
+        "Coffee prices jump on Brazil frost fears",
+        "Arabica coffee futures rose 5% on Monday on worries that frost could damage crops in Brazil.",
+    ),
+    (
+        "natural-gas-prices-surge-in",
+        ECONOMY,
+        "Natural gas prices surge in Europe as cold snap lifts demand",
+        "Benchmark Dutch gas prices rose 9% on Tuesday as colder weather increased heating demand.",
+    ),
+    (
+        "sugar-hits-oneyear-low-as",
+        ECONOMY,
+        "Sugar hits one-year low as India output rises",
+        "Raw sugar futures fell to a one-year low on Friday as production in India beat expectations.",
+    ),
+    (
+        "kestrel-mining-shares-soar-after",
+        ECONOMY,
+        "Kestrel Mining shares soar after gold discovery",
+        "Shares in Kestrel Mining rose 30% after the company said drilling found a large gold deposit in Western Australia.",
+    ),
+    (
+        "bitcoin-tops-100000-for-first",
+        ECONOMY,
+        "Bitcoin tops $100,000 for first time",
+        "Bitcoin rose above $100,000 for the first time on Thursday as investors poured money into cryptocurrency funds.",
+    ),
+    (
+        "former-minister-jailed-for-seven",
+        CRIME,
+        "Former minister jailed for seven years for corruption",
+        "A court on Monday sentenced former transport minister Ivo Rask to seven years in prison for taking bribes.",
+    ),
+    (
+        "gunman-kills-four-in-shooting",
+        CRIME,
+        "Gunman kills four in shooting at shopping centre",
+        "A gunman killed four people at a shopping centre on Saturday before being shot by police, officials said.",
+    ),
+    (
+        "jury-finds-former-banker-guilty",
+        CRIME,
+        "Jury finds former banker guilty of fraud",
+        "A jury in London found former banker Peter Lowe guilty of fraud on Friday over a scheme that cost investors 40 million pounds.",
+    ),
+    (
+        "regulator-sues-brightwell-bank-over",
+        CRIME,
+        "Regulator sues Brightwell Bank over misleading fees",
+        "The financial regulator sued Brightwell Bank on Tuesday, alleging it misled customers about fees.",
+    ),
+    (
+        "ceasefire-collapses-as-fighting-resumes",
+        CONFLICT,
+        "Ceasefire collapses as fighting resumes in north",
+        "A ceasefire between government forces and rebels collapsed on Sunday as heavy fighting resumed around the northern city, residents said.",
+    ),
+    (
+        "missile-strike-kills-20-in",
+        CONFLICT,
+        "Missile strike kills 20 in eastern city",
+        "A Russian missile strike killed 20 people in an eastern Ukrainian city on Monday, regional officials said.",
+    ),
+    (
+        "military-seizes-power-in-coup",
+        CONFLICT,
+        "Military seizes power in coup, detains president",
+        "Soldiers seized power in a coup on Wednesday and detained the president, state television said.",
+    ),
+    (
+        "police-fire-tear-gas-at",
+        CONFLICT,
+        "Police fire tear gas at protesters in capital",
+        "Police fired tear gas at thousands of protesters in the capital on Friday as demonstrations against fuel price rises turned violent.",
+    ),
+    (
+        "plane-crash-kills-62-in",
+        DISASTER,
+        "Plane crash kills 62 in Nepal",
+        "A passenger plane crashed on approach to Pokhara airport on Sunday, killing all 62 people on board, officials said.",
+    ),
+    (
+        "ferry-capsizes-off-coast-dozens",
+        DISASTER,
+        "Ferry capsizes off coast, dozens missing",
+        "A ferry carrying 150 people capsized off the coast on Tuesday and dozens are missing, the coast guard said.",
+    ),
+    (
+        "volcano-erupts-forcing-evacuation-of",
+        DISASTER,
+        "Volcano erupts, forcing evacuation of villages",
+        "A volcano erupted on Saturday, spewing ash 5 km into the sky and forcing the evacuation of nearby villages.",
+    ),
+    (
+        "factory-fire-kills-11-workers",
+        DISASTER,
+        "Factory fire kills 11 workers",
+        "A fire at a garment factory killed 11 workers on Monday, the fire service said.",
+    ),
+    (
+        "who-declares-mpox-outbreak-a",
+        HEALTH,
+        "WHO declares mpox outbreak a global health emergency",
+        "The World Health Organization declared the mpox outbreak a public health emergency of international concern on Wednesday.",
+    ),
+    (
+        "study-links-ultraprocessed-foods-to",
+        HEALTH,
+        "Study links ultra-processed foods to heart disease",
+        "People who eat more ultra-processed food have a higher risk of heart disease, according to a study published in a medical journal.",
+    ),
+    (
+        "hospital-doctors-begin-fiveday-walkout",
+        HEALTH,
+        "Hospital doctors begin five-day walkout",
+        "Junior doctors in England began a five-day strike on Monday over pay, forcing hospitals to cancel thousands of appointments.",
+    ),
+    (
+        "scientists-find-fossil-of-new",
+        SCIENCE,
+        "Scientists find fossil of new dinosaur species",
+        "Scientists have discovered the fossil of a previously unknown dinosaur species in Patagonia, a study published on Wednesday said.",
+    ),
+    (
+        "space-agency-launches-probe-to",
+        SCIENCE,
+        "Space agency launches probe to Jupiter moon",
+        "The space agency launched a probe to Jupiter's icy moon Europa on Monday aboard a heavy-lift rocket.",
+    ),
+    (
+        "lakers-beat-celtics-in-overtime",
+        SPORT,
+        "Lakers beat Celtics in overtime",
+        "LeBron James scored 38 points as the Los Angeles Lakers beat the Boston Celtics 118-112 in overtime in the NBA on Sunday.",
+    ),
+    (
+        "yankees-rally-past-red-sox",
+        SPORT,
+        "Yankees rally past Red Sox with ninth-inning home run",
+        "Aaron Judge hit a two-run home run in the ninth inning as the New York Yankees beat the Boston Red Sox 5-4.",
+    ),
+    (
+        "all-blacks-beat-springboks-in",
+        SPORT,
+        "All Blacks beat Springboks in Rugby Championship",
+        "New Zealand beat South Africa 24-17 in the Rugby Championship on Saturday.",
+    ),
+    (
+        "kenyan-runner-breaks-marathon-world",
+        SPORT,
+        "Kenyan runner breaks marathon world record",
+        "Kenya's Ruth Chepkoech broke the women's marathon world record in Chicago on Sunday.",
+    ),
+    (
+        "swimmer-wins-third-gold-at",
+        SPORT,
+        "Swimmer wins third gold at Olympics",
+        "American swimmer Katie Moore won her third gold medal of the Olympic Games on Tuesday in the 800 metres freestyle.",
+    ),
+    (
+        "oilers-beat-panthers-to-force",
+        SPORT,
+        "Oilers beat Panthers to force Stanley Cup game seven",
+        "The Edmonton Oilers beat the Florida Panthers 5-1 to force a seventh game in the Stanley Cup final.",
+    ),
+    (
+        "tour-de-france-pogacar-wins",
+        SPORT,
+        "Tour de France: Pogacar wins mountain stage",
+        "Tadej Pogacar won the 15th stage of the Tour de France on Sunday to extend his lead in the yellow jersey.",
+    ),
+    (
+        "chiefs-beat-eagles-to-win",
+        SPORT,
+        "Chiefs beat Eagles to win Super Bowl",
+        "The Kansas City Chiefs beat the Philadelphia Eagles 31-28 to win the Super Bowl, with quarterback Patrick Mahomes throwing three touchdowns.",
+    ),
+    (
+        "unions-call-general-strike-over",
+        LABOUR,
+        "Unions call general strike over pension reform",
+        "The country's biggest unions called a general strike for next Thursday to protest against the government's plan to raise the retirement age.",
+    ),
+    (
+        "minimum-wage-to-rise-6",
+        LABOUR,
+        "Minimum wage to rise 6% next year",
+        "The national minimum wage will rise by 6% next year, the labour ministry said on Monday, benefiting 2 million workers.",
+    ),
+    (
+        "universities-face-funding-crisis-as",
+        EDUCATION,
+        "Universities face funding crisis as student numbers fall",
+        "Universities warned on Tuesday of a funding crisis as the number of international students fell by 20%.",
+    ),
+    (
+        "amazon-deforestation-falls-to-10year",
+        ENVIRONMENT,
+        "Amazon deforestation falls to 10-year low",
+        "Deforestation in the Brazilian Amazon fell to its lowest level in a decade, government data showed on Wednesday.",
+    ),
+    (
+        "oil-spill-blackens-beaches-threatens",
+        ENVIRONMENT,
+        "Oil spill blackens beaches, threatens wildlife",
+        "An oil spill from a damaged tanker has polluted 40 km of beaches and threatens seabirds, environmental officials said.",
+    ),
+    (
+        "snowstorm-to-bring-blizzard-conditions",
+        WEATHER,
+        "Snowstorm to bring blizzard conditions to Midwest, forecasters say",
+        "Forecasters warned of blizzard conditions across the Midwest on Thursday, with up to 30 cm of snow expected.",
+    ),
+    (
+        "pope-calls-for-peace-in",
+        RELIGION,
+        "Pope calls for peace in Christmas message",
+        "Pope Leo called for peace in the Middle East and Ukraine in his Christmas message at the Vatican on Thursday.",
+    ),
+    (
+        "film-wins-top-prize-at",
+        ARTS,
+        "Film wins top prize at Cannes festival",
+        "French director Claire Mott's film won the Palme d'Or at the Cannes film festival on Saturday.",
+    ),
+    (
+        "census-shows-population-falls-for",
+        SOCIETY,
+        "Census shows population falls for fifth year",
+        "The country's population fell for the fifth year in a row, census data showed, as the birth rate hit a record low.",
+    ),
+    (
+        "couple-married-80-years-set",
+        HUMAN_INTEREST,
+        "Couple married 80 years set world record",
+        "A British couple married for 80 years have been recognised by Guinness World Records as the longest married living couple.",
+    ),
+    (
+        "theme-park-attendance-hits-record",
+        LIFESTYLE,
+        "Theme park attendance hits record as holidaymakers return",
+        "Attendance at the country's theme parks hit a record this summer as holidaymakers returned after the pandemic.",
+    ),
+    (
+        "drugmaker-altavias-quarterly-profit-jumps",
+        ECONOMY,
+        "Drugmaker Altavia's quarterly profit jumps on obesity drug sales",
+        "Altavia reported a 40% jump in second-quarter profit on Thursday as sales of its weight-loss drug soared, and raised its full-year revenue forecast.",
+    ),
+    (
+        "insurers-face-30-billion-bill",
+        ECONOMY,
+        "Insurers face $30 billion bill from hurricane, modellers say",
+        "Insured losses from Hurricane Delia could reach $30 billion, catastrophe modelling firm Verisk said on Monday, hitting reinsurers' shares.",
+    ),
+    (
+        "former-chief-executive-goes-on",
+        CRIME,
+        "Former chief executive goes on trial for accounting fraud",
+        "The former chief executive of Corvane went on trial in Frankfurt on Monday accused of accounting fraud that wiped out 20 billion euros of shareholder value.",
+    ),
+    (
+        "finance-minister-unveils-budget-with",
+        POLITICS,
+        "Finance minister unveils budget with tax cuts, higher defence spending",
+        "Finance Minister Sara Lind presented a budget to parliament on Wednesday that cuts income tax and raises defence spending, widening the deficit to 3.2% of GDP.",
+    ),
+    (
+        "investor-group-completes-takeover-of",
+        SPORT,
+        "Investor group completes takeover of Premier League club",
+        "A U.S. investor group completed its takeover of Premier League club Northgate United on Friday, the club said, ending months of uncertainty for fans.",
+    ),
+    (
+        "airline-cancels-1200-flights-as",
+        ECONOMY,
+        "Airline cancels 1,200 flights as pilots strike",
+        "Orvane Air cancelled 1,200 flights on Monday as pilots began a three-day strike over pay, stranding tens of thousands of passengers.",
+    ),
+    (
+        "opposition-leader-arrested-ahead-of",
+        POLITICS,
+        "Opposition leader arrested ahead of election, party says",
+        "Police detained opposition leader Samir Haddad on Sunday, his party said, weeks before a presidential election that he was expected to contest.",
+    ),
+    (
+        "measles-cases-surge-in-us",
+        HEALTH,
+        "Measles cases surge in U.S. as vaccination rates fall",
+        "Measles cases in the United States have reached their highest level in 30 years, health officials said, blaming falling childhood vaccination rates.",
+    ),
+    (
+        "quantum-computer-solves-problem-beyond",
+        SCIENCE,
+        "Quantum computer solves problem beyond supercomputers, researchers say",
+        "Researchers at a university lab said on Wednesday their quantum computer had solved a problem in minutes that would take a supercomputer thousands of years, according to a paper in Nature.",
+    ),
+    (
+        "chipmaker-to-build-20-billion",
+        ECONOMY,
+        "Chipmaker to build $20 billion plant in Ohio",
+        "Chipmaker Solvane said on Tuesday it would build a $20 billion semiconductor factory in Ohio, creating 3,000 jobs.",
+    ),
+    (
+        "record-heat-bleaches-great-barrier",
+        ENVIRONMENT,
+        "Record heat bleaches Great Barrier Reef corals",
+        "Record ocean temperatures have caused mass bleaching across two-thirds of the Great Barrier Reef, scientists said, warning that climate change threatens the ecosystem.",
+    ),
+    (
+        "tornadoes-kill-23-across-us",
+        DISASTER,
+        "Tornadoes kill 23 across U.S. South",
+        "A series of tornadoes tore through Mississippi and Alabama overnight, killing at least 23 people and destroying hundreds of homes, emergency officials said.",
+    ),
+    (
+        "europe-swelters-in-early-heatwave",
+        WEATHER,
+        "Europe swelters in early heatwave, temperatures top 40C",
+        "Temperatures topped 40 degrees Celsius in Spain and Portugal on Tuesday as an early summer heatwave gripped southern Europe, weather services said.",
+    ),
+    (
+        "police-seize-3-tonnes-of",
+        CRIME,
+        "Police seize 3 tonnes of cocaine in port raid",
+        "Police seized three tonnes of cocaine hidden in banana shipments at the port of Antwerp, prosecutors said on Friday, and arrested six suspects.",
+    ),
+    (
+        "houthi-militants-attack-ship-in",
+        CONFLICT,
+        "Houthi militants attack ship in Red Sea",
+        "Yemen's Houthi militants fired missiles at a cargo ship in the Red Sea on Monday, the U.S. military said, the latest attack on shipping in the area.",
+    ),
+    (
+        "central-bank-cuts-rates-for",
+        ECONOMY,
+        "Central bank cuts rates for third time this year",
+        "The Reserve Bank of Arvenia cut its cash rate by 25 basis points to 3.60% on Tuesday, citing slowing inflation.",
+    ),
+    (
+        "auto-workers-union-reaches-deal",
+        LABOUR,
+        "Auto workers union reaches deal to end six-week strike",
+        "The United Auto Workers union reached a tentative agreement with carmakers on Wednesday to end a six-week strike, with a 25% pay rise over four years.",
+    ),
+    (
+        "doping-ban-for-olympic-champion",
+        SPORT,
+        "Doping ban for Olympic champion upheld",
+        "The Court of Arbitration for Sport upheld a four-year doping ban on Olympic 400 metres champion Mia Korte on Monday.",
+    ),
+    (
+        "thousands-of-pilgrims-gather-in",
+        RELIGION,
+        "Thousands of pilgrims gather in Mecca for haj",
+        "More than 1.5 million Muslim pilgrims gathered in Mecca on Friday for the annual haj, Saudi authorities said.",
+    ),
+    (
+        "homelessness-rises-12-as-rents",
+        SOCIETY,
+        "Homelessness rises 12% as rents soar",
+        "The number of homeless people rose 12% last year, a government report showed, as rents and the cost of living climbed.",
+    ),
+    (
+        "voters-head-to-polls-in",
+        POLITICS,
+        "Voters head to polls in tight presidential runoff",
+        "Voters in Veloria went to the polls on Sunday in a presidential runoff between incumbent Mira Dalen and challenger Joao Serra.",
+    ),
+    (
+        "wall-street-falls-as-tariff",
+        ECONOMY,
+        "Wall Street falls as tariff fears hit tech stocks",
+        "U.S. stocks fell on Thursday as fears of new tariffs hit technology shares, with the Nasdaq down 2%.",
+    ),
+    (
+        "peace-talks-resume-in-doha",
+        CONFLICT,
+        "Peace talks resume in Doha as mediators push truce",
+        "Negotiators resumed peace talks in Doha on Monday as Qatari and Egyptian mediators pushed for a truce, officials said.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("primary", "headline", "lead"), [pytest.param(*c[1:], id=c[0]) for c in PRIMARY_CASES]
+)
+def test_primary_topic_by_desk(primary: str, headline: str, lead: str) -> None:
+    topics = tag_topics(headline, [lead])
+    assert primary_topics(topics)[:1] == [primary], f"primary should be {primary}; got:\n{_explain(topics)}"
 
 
 def test_ancestors_are_materialised_as_inferred() -> None:
