@@ -237,6 +237,12 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
     signature = truncated = False
     while body:
         idx, text = body[-1]
+        if len(body) > 1 and text.count(")") > text.count("("):
+            prev_idx, prev = body[-2]
+            if prev.startswith("(") and prev.count("(") > prev.count(")"):
+                # a credit or contact block broken over two lines of web copy: rejoin it
+                body[-2:] = [(prev_idx, f"{prev} {text}")]
+                continue
         kind = furniture_kind(text)
         if kind is not None:
             removed.append(Removal(kind=kind, text=text, zone="trailer", paragraph=idx))
