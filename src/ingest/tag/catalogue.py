@@ -56,35 +56,20 @@ class Catalogue:
 
     def find(self, text: str) -> list[Hit]:
         """Return leftmost-longest catalogue hits in `text` that start and end on word boundaries."""
-        found: list[tuple[int, int, tuple[int, ...], bool]] = []
+        hits: list[Hit] = []
         n = len(text)
-        for end_index, (length, indexes, demonym) in self.automaton.iter(text):
+        # iter_long yields leftmost-longest, non-overlapping matches in C; a match that fails the
+        # word-boundary test is dropped (a shorter match inside it would be a word fragment too).
+        for end_index, (length, candidates, demonym) in self.automaton.iter_long(text):
             start = end_index - length + 1
             end = end_index + 1
-            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_"):
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
                 continue
-            if end < n and (
-                text[end].isalnum() or (text[end] == "." and text[end - 1] != "." and _abbrev_dot(text, end))
-            ):
-                continue
-            found.append((start, end, indexes, demonym))
-        # Leftmost-longest: sort by start, then longest first, and skip overlaps.
-        found.sort(key=lambda f: (f[0], -f[1]))
-        hits: list[Hit] = []
-        last_end = -1
-        for start, end, indexes, demonym in found:
-            if start < last_end:
+            if end < n and (text[end].isalnum() or (text[end] == "." and _abbrev_dot(text, end))):
                 continue
             hits.append(
-                Hit(
-                    start=start,
-                    end=end,
-                    text=text[start:end],
-                    candidates=tuple(self.entries[i] for i in indexes),
-                    demonym=demonym,
-                )
+                Hit(start=start, end=end, text=text[start:end], candidates=candidates, demonym=demonym)
             )
-            last_end = end
         return hits
 
     def dateline_candidates(self, location: str, *, small: bool = False) -> list[Entry]:
@@ -108,8 +93,8 @@ class Catalogue:
 
 
 def _abbrev_dot(text: str, end: int) -> bool:
-    """A dot right after a match continues it only when it is part of an abbreviation ("U.S" + ".")."""
-    return end + 1 < len(text) and text[end + 1].isalpha() and text[end + 1].isupper() is False
+    """A dot right after a match continues the word when a lower-case letter follows ("Amazon.com")."""
+    return end + 1 < len(text) and text[end + 1].isalpha() and not text[end + 1].isupper()
 
 
 def fold(text: str) -> str:
@@ -157,9 +142,9 @@ def load_catalogue() -> Catalogue:
         )
     automaton = ahocorasick.Automaton()
     for surface, indexes in data["aliases"].items():
-        automaton.add_word(surface, (len(surface), tuple(indexes), False))
+        automaton.add_word(surface, (len(surface), tuple(entries[i] for i in indexes), False))
     for surface, index in data["demonyms"].items():
-        automaton.add_word(surface, (len(surface), (index,), True))
+        automaton.add_word(surface, (len(surface), (entries[index],), True))
     automaton.make_automaton()
     return Catalogue(
         entries=entries,

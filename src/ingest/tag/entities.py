@@ -11,7 +11,9 @@ met elsewhere in the story. Dateline locations become places flagged as the repo
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +30,9 @@ TOKEN_RE = re.compile(
 )
 PARTICLE = r"(?:de|da|do|dos|das|del|della|di|du|la|le|van|von|der|den|ter|bin|bint|ibn|al|el|y|zu)"
 ELEMENT = rf"(?:{ABBREV}|{WORD}|(?:al|el|bin|ben|ibn)-{WORD})"
-RUN_RE = re.compile(rf"(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*")
+RUN_RE = re.compile(
+    rf"(?=[A-Z\u00C0-\u00DE])(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*"
+)
 CONNECTOR_RE = re.compile(r"^ (of|for|and|of the|for the) $")
 HYPHEN_PART = re.compile(r"^[A-Z][a-z]+-[a-z]+$")
 
@@ -68,8 +72,17 @@ class Mention:
     methods: list[str]
     entry: Entry | None = None
     candidates: tuple[Entry, ...] = ()
-    before: str = ""
-    after: str = ""
+    src: str = ""
+
+    @property
+    def before(self) -> str:
+        """Up to 40 characters of the story text before the mention (set only for catalogue hits)."""
+        return self.src[max(0, self.start - 40) : self.start]
+
+    @property
+    def after(self) -> str:
+        """Up to 40 characters of the story text after the mention."""
+        return self.src[self.end : self.end + 40]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -81,23 +94,55 @@ class Lone:
     start: int
     end: int
     text: str
-    before: str
-    hit_index: int | None = None
 
 
 @dataclass(slots=True)
 class StoryState:
     mentions: list[Mention] = field(default_factory=list)
     lones: list[Lone] = field(default_factory=list)
+    text: str = ""
 
 
+@functools.lru_cache(maxsize=4096)
 def slug(text: str) -> str:
     """Return the id slug of a name."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")
 
 
+DIGIT = re.compile(r"\d")
+PARTICLES = frozenset(
+    [
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "di",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "bin",
+        "bint",
+        "ibn",
+        "al",
+        "el",
+        "y",
+        "zu",
+    ]
+)
+
+
 def _plain_name_token(word: str) -> bool:
-    if word in cues.COMMON or word in cues.TITLE_WORDS or any(c.isdigit() for c in word):
+    if word in PARTICLES or word.startswith(("al-", "el-", "bin-", "ben-", "ibn-")):
+        return True
+    if word in cues.COMMON or word in cues.TITLE_WORDS or DIGIT.search(word):
         return False
     if len(word) > 1 and word.isupper() and not word.endswith("."):
         return False
@@ -133,8 +178,7 @@ def _entry_mention(cx: _Text, hit: Hit, method: str) -> Mention:
         methods=[method],
         entry=entry,
         candidates=hit.candidates,
-        before=cx.text[max(0, hit.start - 40) : hit.start],
-        after=cx.text[hit.end : hit.end + 40],
+        src=cx.text,
     )
 
 
@@ -152,39 +196,54 @@ class EntityTagger:
         self.catalogue = catalogue
 
     # -- one text ---------------------------------------------------------------------------------
-    def _scan(self, cx: _Text, state: StoryState) -> None:
+    def _scan(self, cx: _Text, state: StoryState, probe: str) -> None:
+        """Read the whole story text (parts joined by blank lines, so no run crosses them)."""
         text = cx.text
-        probe = text.title() if text.isupper() else text
         hits = self.catalogue.find(probe)
         if probe is not text:
             hits = [
                 Hit(start=h.start, end=h.end, text=text[h.start : h.end], candidates=h.candidates)
                 for h in hits
             ]
-        runs = [(m.start(), m.end()) for m in RUN_RE.finditer(text)]
-        runs = _merge_runs(text, runs, hits)
-        used: set[int] = set()
+        nh = len(hits)
+        runs = _merge_runs(text, [m.span() for m in RUN_RE.finditer(text)], hits)
+        used = [False] * nh
+        common, titles = cues.COMMON, cues.TITLE_WORDS
         h = 0
         for run_start, run_end in runs:
-            while h < len(hits) and hits[h].end <= run_start:
+            while h < nh and hits[h].end <= run_start:
                 h += 1
+            if h >= nh or hits[h].start >= run_end:
+                run = text[run_start:run_end]
+                if " " not in run:
+                    # Most runs are one word that starts a sentence ("The") or a lone surname.
+                    if run not in common and run not in titles and _plain_name_token(run):
+                        state.lones.append(
+                            Lone(field=cx.field, paragraph=0, start=run_start, end=run_end, text=run)
+                        )
+                    continue
             elements: list[Any] = []
             k = h
-            for tok in TOKEN_RE.finditer(text, run_start, run_end):
-                while k < len(hits) and hits[k].end <= tok.start():
+            pos = run_start
+            for tok in text[run_start:run_end].split(" "):
+                tok_start, tok_end = pos, pos + len(tok)
+                pos = tok_end + 1
+                while k < nh and hits[k].end <= tok_start:
                     k += 1
-                if k < len(hits) and hits[k].start <= tok.start() and tok.end() <= hits[k].end:
-                    if not elements or elements[-1] is not hits[k]:
-                        if hits[k].start >= run_start and hits[k].end <= run_end:
-                            elements.append(hits[k])
-                            used.add(k)
-                            continue
-                    else:
-                        continue
-                elements.append((tok.start(), tok.end(), tok.group()))
+                if k < nh and hits[k].start <= tok_start and tok_end <= hits[k].end:
+                    hit = hits[k]
+                    if (
+                        hit.start >= run_start
+                        and hit.end <= run_end
+                        and (not elements or elements[-1] is not hit)
+                    ):
+                        elements.append(hit)
+                        used[k] = True
+                    continue
+                elements.append((tok_start, tok_end, tok))
             self._read_run(cx, elements, state)
         for index, hit in enumerate(hits):
-            if index not in used:
+            if not used[index]:
                 state.mentions.append(
                     _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
                 )
@@ -292,16 +351,7 @@ class EntityTagger:
         joins_right = self._joins_right(words, right)
         if len(words) == 1 and not joins_right:
             if not (left is not None and not left.demonym and left.end + 1 == start):
-                state.lones.append(
-                    Lone(
-                        field=cx.field,
-                        paragraph=cx.paragraph,
-                        start=start,
-                        end=end,
-                        text=tokens[0],
-                        before=before,
-                    )
-                )
+                state.lones.append(Lone(field=cx.field, paragraph=0, start=start, end=end, text=tokens[0]))
             return False
         # Organization cues without a suffix.
         if cues.ROLE_AT.search(before):
@@ -326,16 +376,7 @@ class EntityTagger:
             return self._person_words(cx, words, right, state, methods, before)
         if len(words) <= 4:
             # No cue here; the same words may be a name met in full elsewhere in the story.
-            state.lones.append(
-                Lone(
-                    field=cx.field,
-                    paragraph=cx.paragraph,
-                    start=start,
-                    end=end,
-                    text=text[start:end],
-                    before=before,
-                )
-            )
+            state.lones.append(Lone(field=cx.field, paragraph=0, start=start, end=end, text=text[start:end]))
         return False
 
     @staticmethod
@@ -364,14 +405,7 @@ class EntityTagger:
         if len(words) == 1 and not absorbed:
             # One word after a title ("Minister Roe") is only a person if the full name is met too.
             state.lones.append(
-                Lone(
-                    field=cx.field,
-                    paragraph=cx.paragraph,
-                    start=words[0][0],
-                    end=end,
-                    text=words[0][2],
-                    before=before,
-                )
+                Lone(field=cx.field, paragraph=0, start=words[0][0], end=end, text=words[0][2])
             )
             return False
         self._person(cx, words[0][0], end, state, methods)
@@ -435,28 +469,37 @@ class EntityTagger:
         state = StoryState()
         reporting = self._dateline(record.get("dateline"), state)
         headline = record.get("headline") or ""
-        texts = [_Text("headline", 0, headline)] if headline else []
-        texts += [
-            _Text("body", i, p) for i, p in enumerate(record.get("body") or []) if isinstance(p, str) and p
-        ]
-        for cx in texts:
-            self._scan(cx, state)
-        self._resolve(state, reporting, _is_sport(headline, record.get("body") or [], state))
+        body = record.get("body") or []
+        parts: list[tuple[str, int, str]] = [("headline", 0, headline)] if headline else []
+        parts += [("body", i, p) for i, p in enumerate(body) if isinstance(p, str) and p]
+        offsets = []
+        pos = 0
+        for part in parts:
+            offsets.append(pos)
+            pos += len(part[2]) + 2
+        text = "\n\n".join(part[2] for part in parts)
+        probe = text
+        if headline.isupper():
+            probe = "\n\n".join(p[2].title() if p[0] == "headline" else p[2] for p in parts)
+        state.text = text
+        self._scan(_Text("story", 0, text), state, probe)
+        self._resolve(state, reporting, _is_sport(headline, body, state))
         self._corefer(state)
         if model is not None:
-            self._add_model_spans(texts, model, state)
+            self._add_model_spans(parts, offsets, model, state)
+        _localize(state.mentions, parts, offsets)
         return _assemble(state.mentions, _credit_names(record))
 
-    def _add_model_spans(self, texts: list[_Text], model: SpanModel, state: StoryState) -> None:
-        taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
-        for m in state.mentions:
-            taken.setdefault((m.field, m.paragraph), []).append((m.start, m.end))
-        for cx, spans in zip(texts, model([cx.text for cx in texts]), strict=True):
-            busy = taken.get((cx.field, cx.paragraph), [])
-            for start, end, type_ in spans:
-                if any(start < e and s < end for s, e in busy):
+    def _add_model_spans(
+        self, parts: list[tuple[str, int, str]], offsets: list[int], model: SpanModel, state: StoryState
+    ) -> None:
+        taken = [(m.start, m.end) for m in state.mentions if m.field == "story"]
+        for offset, part, spans in zip(offsets, parts, model([p[2] for p in parts]), strict=True):
+            for local_start, local_end, type_ in spans:
+                start, end = local_start + offset, local_end + offset
+                if any(start < e and s < end for s, e in taken):
                     continue
-                surface = cx.text[start:end]
+                surface = part[2][local_start:local_end]
                 if surface in PROVIDERS or "Reuters" in surface:
                     continue
                 known = [h for h in self.catalogue.find(surface) if h.start == 0 and h.end == len(surface)]
@@ -464,8 +507,8 @@ class EntityTagger:
                 prefix = {"person": "person", "organization": "org", "place": "place"}[type_]
                 state.mentions.append(
                     Mention(
-                        field=cx.field,
-                        paragraph=cx.paragraph,
+                        field="story",
+                        paragraph=0,
                         start=start,
                         end=end,
                         text=surface,
@@ -746,50 +789,68 @@ def _credit_names(record: dict[str, Any]) -> set[str]:
 FIELD_ORDER = {"dateline": 0, "headline": 1, "body": 2}
 
 
+def _localize(mentions: list[Mention], parts: list[tuple[str, int, str]], offsets: list[int]) -> None:
+    """Turn story-text offsets into (field, paragraph, offset in that text)."""
+    for m in mentions:
+        if m.field == "story":
+            index = bisect_right(offsets, m.start) - 1
+            m.field, m.paragraph = parts[index][0], parts[index][1]
+            m.start -= offsets[index]
+            m.end -= offsets[index]
+
+
 def _assemble(mentions: list[Mention], credit_names: set[str]) -> list[dict[str, Any]]:
-    mentions = _dedupe(mentions)
     groups: dict[str, list[Mention]] = {}
-    for m in sorted(mentions, key=lambda m: (FIELD_ORDER[m.field], m.paragraph, m.start)):
-        if m.type == "person" and (m.name in credit_names or m.text in credit_names):
+    for m in _dedupe(mentions):
+        if credit_names and m.type == "person" and (m.name in credit_names or m.text in credit_names):
             continue
-        groups.setdefault(m.id, []).append(m)
+        group = groups.get(m.id)
+        if group is None:
+            groups[m.id] = [m]
+        else:
+            group.append(m)
     out = []
     for id_, group in groups.items():
-        first = group[0]
-        entry = next((m.entry for m in group if m.entry is not None), None)
+        entry: Entry | None = None
+        country: str | None = None
         methods: list[str] = []
+        forms: list[str] = []
+        spans = []
+        in_headline = in_dateline = in_lead = False
+        confidence = 0.0
         for m in group:
+            if entry is None and m.entry is not None:
+                entry = m.entry
+            if country is None:
+                country = m.country
             for method in m.methods:
                 if method not in methods:
                     methods.append(method)
-        name = entry.name if entry is not None else max((m.name for m in group), key=len)
-        forms: list[str] = []
-        for m in group:
+                    confidence = max(confidence, CONFIDENCE.get(method, 0.7))
             if m.text not in forms:
                 forms.append(m.text)
-        spans = [
-            {"field": m.field, "paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text}
-            for m in group
-        ]
-        country = next((m.country for m in group if m.country), None)
-        confidence = max(CONFIDENCE.get(method, 0.7) for method in methods)
+            spans.append(
+                {"field": m.field, "paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text}
+            )
+            if m.field == "headline":
+                in_headline = True
+            elif m.field == "dateline":
+                in_dateline = True
+            elif m.paragraph == 0:
+                in_lead = True
         out.append(
             {
-                "type": first.type,
-                "name": name,
+                "type": group[0].type,
+                "name": entry.name if entry is not None else max((m.name for m in group), key=len),
                 "aliases": list(entry.aliases) if entry is not None else [],
                 "surface_forms": forms,
                 "id": id_,
                 "country": country,
                 "mentions": len(spans),
                 "spans": spans,
-                "salience": {
-                    "headline": any(m.field == "headline" for m in group),
-                    "dateline": any(m.field == "dateline" for m in group),
-                    "lead": any(m.field == "body" and m.paragraph == 0 for m in group),
-                },
-                "reporting_location": any(m.field == "dateline" for m in group),
-                "confidence": round(confidence, 2),
+                "salience": {"headline": in_headline, "dateline": in_dateline, "lead": in_lead},
+                "reporting_location": in_dateline,
+                "confidence": confidence,
                 "evidence": methods,
             }
         )

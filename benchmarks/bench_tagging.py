@@ -1,0 +1,267 @@
+"""Time one `ingest normalize --tag` run over 5,000 generated ~600-word wire stories.
+
+    .venv/bin/python benchmarks/bench_tagging.py [--stories 5000] [--repeat 3] [--seed 11]
+
+Writes invented Reuters-style plain-text stories (dateline, title and said cues, companies with
+suffixes, real countries, cities, central banks and leaders, a credit line) to a temp dir, then
+runs the console script exactly as a user would, once per repeat, in a fresh process each time.
+Reports wall time including interpreter start-up and catalogue load, stories/s, and the child's
+peak RSS (from wait4). Targets (issue 3): <= 5 s and <= 250 MB for 5,000 stories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST = [
+    "Halvard",
+    "Saskia",
+    "Lena",
+    "Daniel",
+    "Rosa",
+    "Kofi",
+    "Elif",
+    "Kenji",
+    "Ines",
+    "Jonah",
+    "Noor",
+    "Rafael",
+    "Teodora",
+    "Imogen",
+    "Miles",
+    "Claire",
+    "Tomas",
+    "Niamh",
+    "Piotr",
+    "Kaja",
+]
+LAST = [
+    "Moen",
+    "Verhoeven",
+    "Fischer",
+    "Okafor",
+    "Ibarra",
+    "Karaca",
+    "Aramaki",
+    "Albrecht",
+    "Pritchard",
+    "Qassem",
+    "Vlasic",
+    "Tarrant",
+    "Ashdown",
+    "Moreau",
+    "Ferreira",
+    "Zawadzki",
+    "Lindqvist",
+    "Renzi",
+    "Pell",
+    "Harwell",
+]
+CO_A = [
+    "Norvale",
+    "Quillmark",
+    "Ardent",
+    "Tessaro",
+    "Orvane",
+    "Calder",
+    "Harrowgate",
+    "Brenmoor",
+    "Tarsel",
+    "Corvina",
+    "Valmont",
+    "Marroway",
+    "Brindle",
+    "Kestrel",
+    "Pellan",
+    "Sunderby",
+]
+CO_B = (
+    "Shipping",
+    "Minerals",
+    "Cement Group",
+    "Rail Holdings",
+    "Telecom",
+    "Aerospace",
+    "Steel Corp",
+    "Foods Inc",
+    "Energy",
+    "Bank",
+)
+DATELINES = (
+    "LONDON",
+    "OSLO",
+    "TOKYO",
+    "SINGAPORE",
+    "NEW YORK",
+    "FRANKFURT",
+    "SANTIAGO",
+    "NAIROBI/KAMPALA",
+    "WASHINGTON",
+    "BEIJING",
+)
+COUNTRIES = (
+    "Germany",
+    "Brazil",
+    "India",
+    "Japan",
+    "China",
+    "France",
+    "Nigeria",
+    "Chile",
+    "Poland",
+    "Canada",
+    "Turkey",
+    "Ukraine",
+)
+DEMONYMS = (
+    "German",
+    "Brazilian",
+    "Indian",
+    "Japanese",
+    "Chinese",
+    "French",
+    "Russian",
+    "Polish",
+    "Canadian",
+    "Australian",
+)
+CITIES = (
+    "Berlin",
+    "Mumbai",
+    "Sao Paulo",
+    "Shanghai",
+    "Paris",
+    "Lagos",
+    "Toronto",
+    "Istanbul",
+    "Kyiv",
+    "Seoul",
+    "Madrid",
+)
+BANKS = (
+    "the European Central Bank",
+    "the Federal Reserve",
+    "the Bank of England",
+    "the Bank of Japan",
+    "the IMF",
+)
+LEADERS = (
+    "President Emmanuel Macron",
+    "Chancellor Friedrich Merz",
+    "Prime Minister Narendra Modi",
+    "President Xi Jinping",
+)
+ROLES = ("Chief Executive", "Finance Minister", "Chief Financial Officer", "Trade Minister", "Chairman")
+SENTENCES = (
+    "{role} {p} said the company would {verb} its {year} targets after a review of operations in {country}.",
+    '"We see demand holding up in {city} and across {country}," said {p}, an analyst at {co}.',
+    "{demonym} exporters have struggled since {bank} raised rates, according to data compiled by {co}.",
+    "{co} said on {day} it had agreed to buy a stake in a rival for {n} million dollars, pending approval in {country}.",
+    "{p}, a spokeswoman for {co}, declined to comment on the talks, which are taking place in {city}.",
+    "{surname} said the group expected to finish the first phase of the programme by the end of {year}.",
+    "{leader} is due to visit {city} next month, officials said, with trade and energy on the agenda.",
+    "Shares in {co} rose {pct}% in early trade, while the broader market index was little changed.",
+    "The ministry said it would publish the results of the tender by the end of the month, a delay of {n} days.",
+    "Unions said they would seek talks with management in the coming weeks over pay and working hours.",
+)
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    return f"{first} {last}", last
+
+
+def company(rng: random.Random) -> str:
+    return f"{rng.choice(CO_A)} {rng.choice(CO_B)}"
+
+
+def story(rng: random.Random, words: int = 600) -> str:
+    lead_co = company(rng)
+    name, surname = person(rng)
+    paragraphs: list[str] = []
+    count = 0
+    while count < words:
+        sentence = rng.choice(SENTENCES).format(
+            role=rng.choice(ROLES),
+            p=name if rng.random() < 0.5 else person(rng)[0],
+            surname=surname,
+            verb=rng.choice(("raise", "cut", "keep")),
+            year=rng.randint(2026, 2030),
+            country=rng.choice(COUNTRIES),
+            city=rng.choice(CITIES),
+            co=lead_co if rng.random() < 0.4 else company(rng),
+            demonym=rng.choice(DEMONYMS),
+            bank=rng.choice(BANKS),
+            day=rng.choice(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")),
+            n=rng.randint(10, 900),
+            leader=rng.choice(LEADERS),
+            pct=rng.randint(1, 9),
+        )
+        paragraphs.append(sentence)
+        count += len(sentence.split())
+    dateline = f"{rng.choice(DATELINES)}, Nov {rng.randint(1, 28)} (Reuters) - "
+    headline = f"{lead_co} to expand in {rng.choice(COUNTRIES)} as demand recovers"
+    credit = f"(Reporting by {person(rng)[0]}; Editing by {person(rng)[0]})"
+    return "\n\n".join([headline, dateline + paragraphs[0], *paragraphs[1:], credit]) + "\n"
+
+
+def run_once(paths: list[str], out: Path) -> tuple[float, int]:
+    """Run the console script once; return wall seconds and the child's peak RSS in MB."""
+    exe = Path(sys.executable).with_name("ingest")
+    start = time.perf_counter()
+    with out.open("wb") as fh:
+        proc = subprocess.Popen([str(exe), "normalize", "--tag", *paths], stdout=fh, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"ingest normalize --tag exited {proc.returncode}")
+    return wall, usage.ru_maxrss // 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--stories", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-tagging-"))
+    try:
+        paths = []
+        total_words = 0
+        for i in range(args.stories):
+            text = story(rng)
+            total_words += len(text.split())
+            path = tmp / f"story{i:05d}.txt"
+            path.write_text(text, encoding="utf-8")
+            paths.append(str(path))
+        runs = [run_once(paths, tmp / "out.jsonl") for _ in range(args.repeat)]
+        lines = (tmp / "out.jsonl").read_text(encoding="utf-8").count("\n")
+        walls = [w for w, _ in runs]
+        best = min(walls)
+        print(f"stories: {args.stories} (mean {total_words / args.stories:.0f} words), records out: {lines}")
+        print(
+            f"wall time: best {best:.2f} s, median {statistics.median(walls):.2f} s over {args.repeat} runs"
+        )
+        print(f"throughput (best): {args.stories / best:,.0f} stories/s")
+        print(f"peak RSS: {max(r for _, r in runs)} MB")
+    finally:
+        shutil.rmtree(tmp)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
