@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape
@@ -75,16 +76,55 @@ def seed(sink: S3Sink, hour: datetime, stories: int) -> None:
         )
 
 
-def run_cli(env: dict[str, str], sink_url: str, hour: datetime) -> tuple[float, float, dict[str, object]]:
-    """Wall seconds, peak RSS in MB and the JSON summary of one `ingest process` child."""
+def tree_rss_mb(root: int) -> float:
+    """Summed VmRSS of `root` and all its descendants (the worker processes), in MB."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        kids = [c for c, p in parents.items() if p == pid]
+        tree.update(kids)
+        frontier.extend(kids)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+        except OSError:
+            continue
+    return total / 1024
+
+
+def run_cli(
+    env: dict[str, str], sink_url: str, hour: datetime
+) -> tuple[float, float, float, dict[str, object]]:
+    """Wall seconds, peak RSS of the main process, peak RSS of the whole process tree (MB), summary."""
     end = hour + timedelta(hours=1)
     cmd = [sys.executable, "-m", "ingest.cli", "process", "--sink", sink_url]
     cmd += ["--start", hour.isoformat(), "--end", end.isoformat()]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        peak_tree = [0.0]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.2):
+                peak_tree[0] = max(peak_tree[0], tree_rss_mb(child.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage, not the seeding's
         wall = time.perf_counter() - t0
+        stop.set()
+        sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -92,7 +132,8 @@ def run_cli(env: dict[str, str], sink_url: str, hour: datetime) -> tuple[float, 
     if child.returncode != 0:
         raise SystemExit(f"ingest process failed: {stderr[-2000:]}")
     summary = json.loads(stdout.strip().splitlines()[-1])
-    return wall, usage.ru_maxrss / 1024, summary
+    summary["_cpu_s"] = usage.ru_utime + usage.ru_stime  # child + its reaped workers
+    return wall, usage.ru_maxrss / 1024, peak_tree[0], summary
 
 
 def main() -> None:
@@ -117,7 +158,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 seed(sink, hour, n)
                 print(f"[{label}] seeded {n} stories in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-                wall, rss, summary = run_cli(env, f"s3://bench/{label}", hour)
+                wall, rss, tree, summary = run_cli(env, f"s3://bench/{label}", hour)
                 assert summary["landed"] == n, summary
                 print(
                     json.dumps(
@@ -128,7 +169,10 @@ def main() -> None:
                             "wall_s": round(wall, 2),
                             "stories_per_s": round(n / wall),
                             "peak_rss_mb": round(rss),
+                            "peak_tree_rss_mb": round(tree),
+                            "cpu_s": round(float(summary["_cpu_s"]), 1),  # type: ignore[arg-type]
                             "cpus": os.cpu_count(),
+                            "load_avg_1m": round(os.getloadavg()[0], 1),
                         }
                     )
                 )

@@ -84,7 +84,10 @@ class PartWriter:
 
     def add(self, record: Mapping[str, Any]) -> Part | None:
         """Append one record; returns the finished part when this record filled it."""
-        line = record_line(record)
+        return self.add_line(record_line(record))
+
+    def add_line(self, line: bytes) -> Part | None:
+        """Append one serialized record (`record_line`); returns the finished part when full."""
         self._gz.write(line)
         self._records += 1
         self._raw_bytes += len(line)

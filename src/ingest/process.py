@@ -27,7 +27,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from ingest.partition import (
     manifest_key,
     part_key,
     quarantine_prefix,
+    record_line,
     stories_prefix,
 )
 from ingest.record import SCHEMA_VERSION
@@ -150,10 +151,21 @@ def _links_of(record: Mapping[str, Any]) -> set[str]:
     return out
 
 
-# One item ready for dedupe: the normalized record, and (when a worker tagged it ahead) its tagged
-# copy or the tagging error.
-Prepared = tuple[dict[str, Any], dict[str, Any] | None, dict[str, str] | None]
-Outcome = tuple[list[Prepared], dict[str, str] | None]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Item:
+    """One record as dedupe needs it: its identity, and either the record (tagged later, only if
+    it lands) or, from a worker, its tagged JSON line already serialized (or the tagging error)."""
+
+    vid: VersionId | None
+    vid_error: dict[str, str] | None = None
+    truncated: bool = False
+    links: frozenset[str] = frozenset()
+    record: dict[str, Any] | None = None
+    line: bytes | None = None
+    tag_error: dict[str, str] | None = None
+
+
+Outcome = tuple[list[_Item], dict[str, str] | None]
 
 AUTO_PARALLEL_BYTES = 2_000_000  # below this an hour is faster in-process than starting workers
 _worker_tagger: Any = None
@@ -164,21 +176,20 @@ def _init_worker() -> None:
     _worker_tagger = _default_tagger()
 
 
-def _normalize_and_tag(data: bytes, name: str) -> Outcome:
-    """In a worker process: normalize one input and tag every record (errors as data, not raised)."""
-    from ingest.normalize import normalize
-
+def _item(record: dict[str, Any], *, tagger: Any = None, tag_now: bool = False) -> _Item:
     try:
-        records = normalize(data, fmt=None, name=name)
-    except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
-        return [], _error(exc)
-    out: list[Prepared] = []
-    for record in records:
-        try:
-            out.append((record, _tag(record, _worker_tagger), None))
-        except Exception as exc:
-            out.append((record, None, _error(exc)))
-    return out, None
+        vid, vid_error = version_id(record), None
+    except ValueError as exc:
+        vid, vid_error = None, _error(exc)
+    item = _Item(
+        vid=vid, vid_error=vid_error, truncated=_truncated(record), links=frozenset(_links_of(record))
+    )
+    if not tag_now:
+        return replace(item, record=record)
+    try:
+        return replace(item, line=record_line(_tag(record, tagger)))
+    except Exception as exc:  # a tagger failure on one record must not sink the input
+        return replace(item, tag_error=_error(exc))
 
 
 def _identities(records: Iterable[Mapping[str, Any]]) -> tuple[VersionId, ...]:
@@ -189,6 +200,24 @@ def _identities(records: Iterable[Mapping[str, Any]]) -> tuple[VersionId, ...]:
         except ValueError:
             continue
     return tuple(ids)
+
+
+def _normalize_and_tag(data: bytes, name: str) -> Outcome:
+    """In a worker process: normalize one input, tag and serialize every record (errors as data)."""
+    from ingest.normalize import normalize
+
+    try:
+        records = normalize(data, fmt=None, name=name)
+    except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
+        return [], _error(exc)
+    return [_item(r, tagger=_worker_tagger, tag_now=True) for r in records], None
+
+
+def _with_provenance(line: bytes, provenance: Mapping[str, Any]) -> bytes:
+    """The record line with the `ingest` object appended as its last key (same bytes as dumping
+    the dict with that key added)."""
+    assert line.endswith(b"}\n")
+    return line[:-2] + b',"ingest":' + record_line(provenance)[:-1] + b"}\n"
 
 
 @dataclass(slots=True)
@@ -213,6 +242,10 @@ class _Inputs:
             self.identities_by_sha[snap.sha256] = _identities(records)
         return records
 
+    def _ids_of(self, snap: Snapshot, items: list[_Item]) -> None:
+        if snap.sha256 is not None:
+            self.identities_by_sha[snap.sha256] = tuple(i.vid for i in items if i.vid is not None)
+
     def identities(self, snap: Snapshot) -> tuple[VersionId, ...]:
         """Version identities of one snapshot (cached by sha256; failed inputs have none)."""
         if snap.data_key is None or snap.sha256 is None:
@@ -229,7 +262,7 @@ class _Inputs:
         if not parallel or self.pool is None:
             for snap in snaps:
                 try:
-                    yield [(r, None, None) for r in self._read(snap)], None
+                    yield [_item(r) for r in self._read(snap)], None
                 except _Failed as exc:
                     yield [], _error(exc.__cause__ or exc)
             return
@@ -250,8 +283,7 @@ class _Inputs:
             snap, future = window.popleft()
             submit()
             items, failure = future.result()
-            if snap.sha256 is not None:
-                self.identities_by_sha[snap.sha256] = _identities(r for r, _t, _e in items)
+            self._ids_of(snap, items)
             yield items, failure
 
 
@@ -304,8 +336,8 @@ def _process_hour(
     done: dict[str, int] = {}  # sha256 -> records, for identical bytes fetched twice within the hour
     counts: Counter[str] = Counter()
 
-    def land(record: Mapping[str, Any]) -> None:
-        part = writer.add(record)
+    def land(line: bytes) -> None:
+        part = writer.add_line(line)
         if part is not None:
             flush(part)
 
@@ -363,37 +395,36 @@ def _process_hour(
         if failure is not None:
             quarantined(snap, None, failure)
             continue
-        for i, (record, tagged, tag_error) in enumerate(items):
-            if snap.role == "feed" and _truncated(record) and _links_of(record) & article_links:
+        for i, item in enumerate(items):
+            if snap.role == "feed" and item.truncated and item.links & article_links:
                 counts["summaries_replaced"] += 1
                 continue
-            try:
-                vid = version_id(record)
-            except ValueError as exc:
-                quarantined(snap, i, _error(exc))
+            if item.vid is None:
+                quarantined(snap, i, item.vid_error or {"error": "ValueError", "message": "no identity"})
                 continue
+            vid = item.vid
             decision, supersedes = deduper.decide(vid)
             if decision is not Decision.LAND:
                 counts["duplicates_skipped"] += 1
                 src["duplicates"] += 1
                 continue
-            if tagged is None and tag_error is None:
+            line, tag_error = item.line, item.tag_error
+            if line is None and tag_error is None and item.record is not None:
                 try:
-                    tagged = _tag(record, tagger)
+                    line = record_line(_tag(item.record, tagger))
                 except Exception as exc:  # a tagger failure on one record must not sink the hour
                     tag_error = _error(exc)
-            if tag_error is not None or tagged is None:
+            if tag_error is not None or line is None:
                 quarantined(snap, i, tag_error or {"error": "TagError", "message": "no tags"})
                 continue
-            tagged = dict(tagged)
-            tagged["ingest"] = {
+            provenance = {
                 "source": snap.source,
                 "raw_key": snap.data_key,
                 "raw_sha256": snap.sha256,
                 "fetched_at": snap.fetched_at,
                 "url": snap.url,
             }
-            land(tagged)
+            land(_with_provenance(line, provenance))
             counts["records"] += 1
             src["records"] += 1
             counts["versions_superseded"] += supersedes
