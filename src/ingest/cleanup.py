@@ -35,6 +35,8 @@ _WEB_RIC = re.compile(r"\(((?:[A-Z0-9]{1,6}[a-z]?\.[A-Z]{1,3})|(?:\.[A-Z0-9]{2,1
 _FENCED = re.compile(r"\^{4,}\s*(.*?)\s*\^{4,}", re.DOTALL)
 _URL = re.compile(r"<?(https?://[^\s<>]+?)>?(?=\s|$)")
 _GRAPHIC_LABEL = re.compile(r"^(?:Interactive )?Graphics?:\s*", re.IGNORECASE)
+_FIGURE = re.compile(r"[+\-−]?[$€£¥]?[\d][\d.,:/%]*[%]?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _SUBHEAD_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -55,10 +57,11 @@ def is_subhead(text: str) -> bool:
     if text.endswith(".") or not text.isupper():
         return False
     words = text.split()
-    if len(words) > 12:
+    if len(words) > 12 or _SUBHEAD_WORD.search(text) is None:
         return False
-    figures = sum(1 for w in words if any(c.isdigit() for c in w))
-    return figures <= 1 and figures * 2 < len(words) and _SUBHEAD_WORD.search(text) is not None
+    # a price-table row is mostly figures; a year (`2027 OUTLOOK`) or `G7` is still a heading
+    figures = [w for w in words if _FIGURE.fullmatch(w)]
+    return not figures or (len(figures) == 1 and _YEAR.fullmatch(figures[0]) is not None)
 
 
 def clean_body(

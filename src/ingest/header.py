@@ -49,6 +49,8 @@ MONTHS: dict[str, int] = {
     "dic": 12, "diciembre": 12,
 }  # fmt: skip
 
+_MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
 # the verbs (and `This … story`) that open a parenthesised top note
 NOTE_VERBS: tuple[str, ...] = (
     "Adds", "Updates", "Corrects", "Refiles", "Repeats", "Recasts", "Rewrites", "Changes",
@@ -251,6 +253,8 @@ def match_sgml_dateline(text: str) -> tuple[Dateline, str] | None:
         d = _SGML_DATE.fullmatch(parts[-1])
         if d and d.group(1).lower()[:3] in MONTHS:
             month, day = MONTHS[d.group(1).lower()[:3]], int(d.group(2))
+            if not 1 <= day <= _MONTH_DAYS[month]:
+                month = day = None  # `Febuary 31`: keep the place, not an impossible date
             parts.pop()
         elif d:
             parts.pop()  # a date we cannot read: the location still counts
