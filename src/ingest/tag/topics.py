@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -62,6 +63,7 @@ class Concept:
 _Pattern = tuple[str, str, float, str]
 # One hit of a code: (start offset, term, value).
 _Hit = tuple[int, str, float]
+_VALUE = operator.itemgetter(2)
 
 
 # Every character that cannot be inside a word becomes a space, in the text and in the rule
@@ -171,11 +173,13 @@ class TopicMatcher:
         by_code = self._hits(headline, body)
         minimum = self._min
         # most codes have a stray hit or two: the plain sum (an upper bound) rules them out cheaply
-        raw = {
-            code: _raw(found) if len(found) > 1 else found[0][2]
-            for code, found in by_code.items()
-            if sum([h[2] for h in found]) >= minimum[code]
-        }
+        raw: dict[str, float] = {}
+        for code, found in by_code.items():
+            if len(found) == 1:
+                if found[0][2] >= minimum[code]:
+                    raw[code] = found[0][2]
+            elif sum(map(_VALUE, found)) >= minimum[code]:
+                raw[code] = _raw(found)
         passed = [code for code, value in raw.items() if value >= minimum[code]]
         if not passed:
             return []
