@@ -16,12 +16,15 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.errors import ConfigError
 from ingest.tag.build_topics import build
 from ingest.tag.topics import (
     Concept,
     TopicMatcher,
+    _fold,
     load_concepts,
     load_rules,
     primary_topics,
@@ -1187,3 +1190,25 @@ def test_matcher_refuses_unknown_codes_and_bad_terms() -> None:
 
 def test_shipped_rules_load() -> None:
     assert len(load_rules()) >= 167
+
+
+def test_typographic_apostrophes_and_dotted_abbreviations_match() -> None:
+    topics = tag_topics(
+        "People\u2019s Bank of China cuts reserve requirement",
+        ["The U.S. Federal Reserve\u2019s decision was also in focus, traders said."],
+    )
+    evidence = {term for t in topics for term in t["evidence"]}
+    assert "people's bank of china" in evidence, _explain(topics)
+    assert "federal reserve" in evidence, _explain(topics)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=80), st.lists(st.text(max_size=200), max_size=4))
+def test_any_text_gives_well_formed_topics(headline: str, body: list[str]) -> None:
+    assert len(_fold(headline)) == len(headline)
+    topics = tag_topics(headline, body)
+    assert [t["rank"] for t in topics] == list(range(1, len(topics) + 1))
+    concepts = load_concepts()
+    for t in topics:
+        assert 0.0 <= t["score"] <= 1.0 and t["evidence"], t
+        assert t["label"] == concepts[t["code"]].label
