@@ -1,6 +1,6 @@
 """Normalizer benchmark, measured the way a user runs it (issue 2, "Performance").
 
-    .venv/bin/python benchmarks/bench_normalize.py [--text 5000] [--html 300] [--repeat 3] [--keep DIR]
+    .venv/bin/python benchmarks/bench_normalize.py [--text 5000] [--html 300] [--repeat 3] [--lean-html] [--keep DIR]
 
 1. writes a corpus of invented stories (benchmarks/make_corpus.py) to a temporary directory;
 2. runs ONE `ingest normalize` process over the 5,000 mixed non-HTML files (web text, wire text,
@@ -93,6 +93,9 @@ def main() -> int:
     parser.add_argument("--html", type=int, default=300, help="reuters.com pages (default 300)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--lean-html", action="store_true", help="pages without site furniture (~55 KB instead of ~175 KB)"
+    )
     parser.add_argument("--keep", type=Path, help="write the corpus and outputs here instead of a temp dir")
     args = parser.parse_args()
 
@@ -100,7 +103,9 @@ def main() -> int:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-normalize-") as tmp:
         root = args.keep or Path(tmp)
-        counts = write_corpus(root, n_text=args.text, n_html=args.html, seed=args.seed)
+        counts = write_corpus(
+            root, n_text=args.text, n_html=args.html, seed=args.seed, lean_html=args.lean_html
+        )
         text_files = sorted(str(p) for p in (root / "text").iterdir())
         html_files = sorted(str(p) for p in (root / "html").iterdir())
         size_text = sum(os.path.getsize(p) for p in text_files) / 1e6

@@ -371,14 +371,49 @@ def sgml(stories: list[Story], rng: random.Random, first_id: int) -> str:
 
 # --- reuters.com pages ------------------------------------------------------------------------
 
+# Page furniture sized like a live reuters.com article page (~150 KB, ~1,500 elements): a
+# mega-menu, a "More from Reuters" rail of cards, a link-heavy footer, ad slots, inline CSS and
+# script bundles. Extractors pay for every element they walk, so a toy page would flatter them.
 _CSS = "".join(
     f".c{i}__x{i:04x}{{margin:{i % 7}px;padding:{i % 5}px;color:#{i * 997 % 0xFFFFFF:06x}}}"
     for i in range(500)
 )
+_JS = "".join(f"function f{i}(a,b){{return a*{i}+b-{i * 7}}};var v{i}=f{i}({i},{i * 3});" for i in range(900))
 _NAV = "".join(
-    f'<li class="nav-item__link__Q{i:03d}"><a href="/section/{i}/">Section {i}</a></li>' for i in range(80)
+    f'<li class="nav-menu__section__Q{k:02d}"><button class="nav-menu__toggle__B1"><span>Section {k}</span>'
+    '<svg viewBox="0 0 10 10"><path d="M0 0L5 5L10 0"></path></svg></button><ul class="nav-menu__list__L1">'
+    + "".join(
+        f'<li class="nav-menu__item__I1"><a href="/section/{k}/{i}/" class="nav-menu__link__A1">'
+        f'<span class="text__text__T1">Topic {k}.{i}</span></a></li>'
+        for i in range(16)
+    )
+    + "</ul></li>"
+    for k in range(12)
 )
-_FOOT = "".join(f'<a class="footer__link__Z{i:03d}" href="/info/{i}/">Footer link {i}</a>' for i in range(60))
+_RAIL = (
+    '<section class="more-from-reuters__container__M1"><h2>More from Reuters</h2><ul>'
+    + "".join(
+        f'<li class="story-card__container__C1"><a href="/more/{i}/"><div class="story-card__image__I1">'
+        f'<img src="/img/{i}.jpg" alt=""></div><div class="story-card__body__B1"><span class="kicker">World</span>'
+        f'<h3 class="story-card__title__T1">Another invented story number {i}</h3>'
+        f'<time datetime="2026-01-01T00:00:00Z">{i} hours ago</time></div></a></li>'
+        for i in range(24)
+    )
+    + "</ul></section>"
+)
+_FOOT = "".join(
+    f'<div class="site-footer__column__F{k}"><h4>Column {k}</h4><ul>'
+    + "".join(
+        f'<li><a class="footer__link__Z1" href="/info/{k}/{i}/">Footer link {k}.{i}</a></li>'
+        for i in range(14)
+    )
+    + "</ul></div>"
+    for k in range(8)
+)
+_ADS = "".join(
+    f'<div class="ad-slot__container__A{k}" data-testid="ad-slot-{k}"><div class="ad-slot__inner__X1"></div></div>'
+    for k in range(4)
+)
 
 
 def _page_state(s: Story, paragraphs: list[str]) -> str:
@@ -390,13 +425,22 @@ def _page_state(s: Story, paragraphs: list[str]) -> str:
         ]
         * 3,
         "related_content": {
-            "basic": [{"headline": f"Related story {i}", "url": f"/x/{i}/"} for i in range(40)]
+            "basic": [
+                {
+                    "headline": f"Related story {i}",
+                    "url": f"/x/{i}/",
+                    "description": "An invented summary " * 6,
+                }
+                for i in range(120)
+            ]
         },
     }
     return json.dumps(state, ensure_ascii=False)
 
 
-def html_page(s: Story, rng: random.Random, era: str) -> str:
+def html_page(s: Story, rng: random.Random, era: str, *, lean: bool = False) -> str:
+    """One reuters.com page of the given era; `lean` leaves out the site furniture (~45 KB pages)."""
+    js, nav, ads, rail, foot = ("", "", "", "", "") if lean else (_JS, _NAV, _ADS, _RAIL, _FOOT)
     lead = f"{_dateline(s)} {s.lead.replace(f' <{s.ric}>', f' ({s.ric})')}"
     paras = [lead, *s.paragraphs]
     credit = f"Reporting by {s.reporter}; Editing by {s.editor}"
@@ -420,13 +464,16 @@ def html_page(s: Story, rng: random.Random, era: str) -> str:
         f'<meta property="article:published_time" content="{published}"><link rel="canonical" href="{url}">'
         f'<style>{_CSS}</style><script type="application/ld+json">{ld}</script>'
         f"<script>window.Fusion=window.Fusion||{{}};Fusion.globalContent={_page_state(s, paras)};Fusion.spa=false;</script>"
-        f'</head><body><header class="site-header__container__X1"><nav><ul>{_NAV}</ul></nav></header><main><article>'
+        f"<script>{js}</script>"
+        f'</head><body><div id="cookie-banner" class="cookie__banner__C1"><p>We use cookies.</p><button>Accept</button></div>'
+        f'<header class="site-header__container__X1"><nav><ul>{nav}</ul></nav></header>{ads}<main><article>'
     )
     tail = (
         '<div data-testid="Tags" class="tags__container__T1"><a href="/tags/a">Deals</a></div>'
         '<aside class="read-next__container__R1" data-testid="ReadNext"><h3>Read Next</h3>'
         + "".join(f'<a href="/r/{i}">Another invented story {i}</a>' for i in range(8))
-        + f'</aside></article></main><footer class="site-footer__container__F1">{_FOOT}</footer></body></html>\n'
+        + f'</aside></article>{rail}</main><footer class="site-footer__container__F1">{foot}</footer>'
+        f"<script>{js[:20000]}</script></body></html>\n"
     )
     caption = (
         f'<figure><img src="/p/{s.picture}.jpg"><figcaption>Workers at a {s.company} site, {MONTHS[s.month]} {s.day}. '
@@ -489,7 +536,9 @@ def html_page(s: Story, rng: random.Random, era: str) -> str:
     )
 
 
-def write_corpus(out: Path, *, n_text: int = 5000, n_html: int = 300, seed: int = 7) -> dict[str, int]:
+def write_corpus(
+    out: Path, *, n_text: int = 5000, n_html: int = 300, seed: int = 7, lean_html: bool = False
+) -> dict[str, int]:
     """Write the corpus under `out`; returns the number of files per format."""
     rng = random.Random(seed)
     text_dir, html_dir = out / "text", out / "html"
@@ -528,7 +577,7 @@ def write_corpus(out: Path, *, n_text: int = 5000, n_html: int = 300, seed: int 
         counts[kind] = counts.get(kind, 0) + 1
     eras = ("2024", "2024", "2021", "2017", "2011")
     for i in range(n_html):
-        page = html_page(make_story(rng, i), rng, eras[i % len(eras)])
+        page = html_page(make_story(rng, i), rng, eras[i % len(eras)], lean=lean_html)
         (html_dir / f"{i:04d}.html").write_text(page, encoding="utf-8")
     counts["reuters_com_html"] = n_html
     return counts
@@ -542,8 +591,12 @@ def main() -> None:
     parser.add_argument("--text", type=int, default=5000)
     parser.add_argument("--html", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--lean-html", action="store_true", help="pages without site furniture (~45 KB)")
     args = parser.parse_args()
-    print(json.dumps(write_corpus(args.out, n_text=args.text, n_html=args.html, seed=args.seed)))
+    counts = write_corpus(
+        args.out, n_text=args.text, n_html=args.html, seed=args.seed, lean_html=args.lean_html
+    )
+    print(json.dumps(counts))
 
 
 if __name__ == "__main__":

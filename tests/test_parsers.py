@@ -445,3 +445,40 @@ def test_refused_with_parse_error(
 def test_normalize_refuses_unsafe_or_truncated_xml(payload: str) -> None:
     with pytest.raises(ParseError):
         normalize(payload.encode("utf-8"))
+
+
+def test_html_summary_inside_body_container_not_doubled_and_byline_link_with_by() -> None:
+    page = (
+        '<html><body><article><h1 data-testid="Heading">Corvina lifts goal</h1>'
+        '<a data-testid="Byline" href="/a">By Tomas Ferreira</a>'
+        '<div class="article-body-module__content__Zz1"><div data-testid="ContextWidget">'
+        '<ul data-testid="Summary"><li>Goal raised</li><li>Shares up</li></ul></div>'
+        '<div data-testid="paragraph-0">LISBON (Reuters) - Corvina raised its goal.</div></div>'
+        "</article></body></html>"
+    )
+    (item,) = parse_html.parse(page)
+    assert [(b.kind, b.text) for b in item.blocks] == [
+        ("bullet", "Goal raised"),
+        ("bullet", "Shares up"),
+        ("byline", "By Tomas Ferreira"),
+        ("paragraph", "LISBON (Reuters) - Corvina raised its goal."),
+    ]
+
+
+TIMESTAMPS = [
+    ("offset-no-colon", "2018-10-11T14:05:31+0000", "2018-10-11T14:05:31Z"),
+    ("negative-offset", "2013-05-16T10:42:00-04:00", "2013-05-16T14:42:00Z"),
+    ("half-hour-offset-crosses-day", "2026-03-01T00:30:00+05:30", "2026-02-28T19:00:00Z"),
+    ("fraction-z", "2022-06-21T11:30:12.418Z", "2022-06-21T11:30:12Z"),
+    ("date-only", "2020-01-01", "2020-01-01T00:00:00Z"),
+    ("bad-month", "2020-13-01T00:00:00Z", None),
+    ("not-a-date", "yesterday", None),
+    ("empty", "", None),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), [c[1:] for c in TIMESTAMPS], ids=[c[0] for c in TIMESTAMPS])
+def test_to_utc_iso(value: str, expected: str | None) -> None:
+    from ingest.timestamps import to_utc_iso
+
+    assert to_utc_iso(value) == expected

@@ -217,8 +217,13 @@ def parse(text: str) -> list[RawItem]:
     ld = _news_article(scripts)
     removed: list[Removal] = []
     blocks: list[Block] = []
-    blocks.extend(Block(kind="bullet", text=t) for li in _SUMMARY(root) if (t := _squash(li.text_content())))
-    byline = _visible_byline(root)
+    # headline, bullets and byline sit inside <article> on pages that have one: searching there
+    # skips the site's menus and footers (most of a live page's elements)
+    scope = next(root.iter("article"), None)
+    if scope is None or _first(_HEADLINES, scope) is None:
+        scope = root
+    blocks.extend(Block(kind="bullet", text=t) for li in _SUMMARY(scope) if (t := _squash(li.text_content())))
+    byline = _visible_byline(scope) or (_visible_byline(root) if scope is not root else None)
     if byline:
         blocks.append(Block(kind="byline", text=byline))
     meta: dict[str, Any] = {}
@@ -256,7 +261,7 @@ def parse(text: str) -> list[RawItem]:
     return [
         RawItem(
             source_format="reuters_com_html",
-            headline=_headline(root, metas, ld),
+            headline=_headline(scope, metas, ld),
             text=body_text,
             layout="web",
             blocks=tuple(blocks),
