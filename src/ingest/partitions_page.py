@@ -80,11 +80,13 @@ def chart_svg(report: Report) -> str:
                 f'height="{h_q:.1f}" fill="{colour}"><title>{label}: {r.quarantined} quarantined'
                 f"</title></rect>"
             )
-    # one x label per day boundary, plus the first hour, so days stay readable at 72+ bars
+    # a label every `every` bars (about 12 in all) and at each midnight, so both 6 and 168 bars read
+    every = max(1, -(-n // 12))
     for i, r in enumerate(rows):
-        if i == 0 or r.hour.hour == 0:
+        if i % every == 0 or r.hour.hour == 0:
             x = _PAD_LEFT + i * step
-            out.append(f'<text x="{x:.1f}" y="{_HEIGHT - 8}" font-size="11">{r.hour:%m-%d %H}h</text>')
+            label = f"{r.hour:%m-%d %H}h" if i == 0 or r.hour.hour == 0 else f"{r.hour:%H}h"
+            out.append(f'<text x="{x:.1f}" y="{_HEIGHT - 8}" font-size="11">{label}</text>')
     out.append("</svg>")
     return "".join(out)
 
