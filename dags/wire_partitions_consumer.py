@@ -34,14 +34,19 @@ def wire_partitions_consumer() -> None:
         landed = sorted(
             (
                 {
-                    "partition": event.extra.get("partition"),
+                    "partition": event.extra["partition"],
                     "manifest_key": event.extra.get("manifest_key"),
                     "counts": event.extra.get("counts", {}),
                 }
                 for event in events
+                if "partition" in (event.extra or {})
             ),
             key=lambda item: str(item["partition"]),
         )
+        if len(landed) < len(events):
+            log.info(
+                "ignored %d events without a partition (not from wire_ingest)", len(events) - len(landed)
+            )
         for item in landed:
             log.info("partition %s landed: %s (%s)", item["partition"], item["counts"], item["manifest_key"])
         log.info("%d partition events in this run", len(landed))

@@ -5,6 +5,8 @@ backwards, fewer at a time) rewrites byte-identical objects.
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -169,7 +171,13 @@ def test_backfill_rebuilds_six_hours_from_snapshots_and_reprocessing_is_byte_ide
     landed = _objects(client, stack.bucket, story_prefixes)
     manifests = sorted(k for k in landed if k.endswith("/_manifest.json"))
     assert manifests == [f"stories/{partition(h)}/_manifest.json" for h in HOURS]
-    assert len(landed) > len(manifests), "manifests without parts"
+    for index, hour in enumerate(HOURS):
+        # each hour lands its own two stories; the two repeated from the hour before are duplicates
+        parts = [k for k in landed if k.startswith(f"stories/{partition(hour)}/part-")]
+        headlines = {
+            json.loads(line)["headline"] for k in parts for line in gzip.decompress(landed[k]).splitlines()
+        }
+        assert headlines == {STORIES[2 * index][2], STORIES[2 * index + 1][2]}, (hour, headlines)
 
     second, rerun = stack.run_backfill(
         "wire_ingest",
@@ -184,3 +192,21 @@ def test_backfill_rebuilds_six_hours_from_snapshots_and_reprocessing_is_byte_ide
     assert all(_when(r["end_date"]) > _when(second["created_at"]) for r in rerun), "runs not reprocessed"
     assert _objects(client, stack.bucket, story_prefixes) == landed
     assert _objects(client, stack.bucket, raw_prefixes) == raw_before
+
+    # the consumer was paused while the 12 partition events landed; once unpaused, one nudge starts one
+    # run that receives every event since it began scheduling on the asset and reports all of them
+    stack.wait_for_dag("wire_partitions_consumer")
+    stack.api("PATCH", "/api/v2/dags/wire_partitions_consumer", json={"is_paused": False})
+    asset = stack.api("GET", "/api/v2/assets", params={"name_pattern": "wire_ingest_partitions"})["assets"][0]
+    stack.api("POST", "/api/v2/assets/events", json={"asset_id": asset["id"], "extra": {"nudge": "test"}})
+    [consumer_run] = stack.wait_for_runs("wire_partitions_consumer", count=1, timeout=180)
+    assert consumer_run["state"] == "success", consumer_run
+    reported = stack.api(
+        "GET",
+        f"/api/v2/dags/wire_partitions_consumer/dagRuns/{consumer_run['dag_run_id']}"
+        "/taskInstances/report_partitions/xcomEntries/return_value",
+        params={"deserialize": True},
+    )["value"]
+    ours = [item for item in reported if item["partition"] in {partition(h) for h in HOURS}]
+    assert sorted(item["partition"] for item in ours) == sorted([partition(h) for h in HOURS] * 2)
+    assert all(item["counts"]["landed"] == 2 for item in ours), ours
