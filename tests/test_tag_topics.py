@@ -1212,3 +1212,69 @@ def test_any_text_gives_well_formed_topics(headline: str, body: list[str]) -> No
     for t in topics:
         assert 0.0 <= t["score"] <= 1.0 and t["evidence"], t
         assert t["label"] == concepts[t["code"]].label
+
+
+# (case id, headline, lead, codes that must not fire): words that mean something else in context
+HOSTILE = [
+    (
+        "couple-is-not-coup",
+        "Couple married 80 years set world record",
+        "The couple met in 1944.",
+        ["medtop:20000070"],
+    ),
+    (
+        "sports-rally-is-not-protest",
+        "Yankees rally past Red Sox with ninth-inning home run",
+        "Aaron Judge hit a two-run home run in the ninth inning.",
+        ["medtop:20000066", "medtop:20000065"],
+    ),
+    (
+        "bond-yields-are-not-crops",
+        "Treasury yields climb",
+        "Ten-year Treasury yields rose to 4.6% as bond investors sold.",
+        ["medtop:20000210"],
+    ),
+    (
+        "insurance-bill-is-not-legislation",
+        "Insurers face $30 billion bill from hurricane",
+        "Insured losses from the hurricane could reach $30 billion, modellers said.",
+        ["medtop:20000615", "medtop:20000121"],
+    ),
+    (
+        "criminal-trial-is-not-medical-research",
+        "Former chief executive goes on trial for fraud",
+        "The former chief executive of Corvane went on trial on Monday accused of accounting fraud.",
+        ["medtop:20000737"],
+    ),
+    (
+        "olympic-gold-is-not-precious-metal",
+        "Swimmer wins third gold at Olympics",
+        "Katie Moore won her third gold medal of the Olympic Games in the 800 metres freestyle.",
+        ["medtop:20000318", "medtop:20000388"],
+    ),
+    (
+        "vaccination-rates-are-not-interest-rates",
+        "Measles cases surge as vaccination rates fall",
+        "Measles cases reached their highest level in 30 years as vaccination rates fell.",
+        ["medtop:20000371"],
+    ),
+    (
+        "casualty-figures-from-health-ministry-are-not-health",
+        "Strikes kill 12 in southern town",
+        "Air strikes killed 12 people in the town on Monday, the health ministry said.",
+        ["medtop:07000000"],
+    ),
+    (
+        "regional-governor-is-not-a-central-bank",
+        "Drones hit refinery, regional governor says",
+        "Drones struck an oil refinery overnight, starting a fire, the regional governor said.",
+        ["medtop:20000350"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("headline", "lead", "absent"), [pytest.param(*c[1:], id=c[0]) for c in HOSTILE])
+def test_hostile_words_do_not_fire(headline: str, lead: str, absent: list[str]) -> None:
+    topics = tag_topics(headline, [lead])
+    fired = {t["code"] for t in topics} & set(absent)
+    assert not fired, f"{sorted(fired)} should not fire; got:\n{_explain(topics)}"
