@@ -1,6 +1,10 @@
 """Time IPTC topic tagging alone on ~600-word stories built from the tagging gold set.
 
     .venv/bin/python benchmarks/bench_topics.py [--stories 5000] [--repeat 5]
+    .venv/bin/python benchmarks/bench_topics.py --padding     # robustness, no timing
+
+`--padding` instead prints dev primary-topic top-1 when 0, 2, 4 and 8 paragraphs of other gold
+stories are appended to each story: the evidence for the position factors in ingest.tag.topics.
 
 Each story is one gold story's headline with bodies of the following stories appended until it
 has at least 600 words, so every story mixes several desks (the worst case for the matcher: many
@@ -21,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests/gold/tagging/stories.jsonl"
+LABELS = ROOT / "tests/gold/tagging/topics.jsonl"
 
 
 def stories(n: int, words: int = 600) -> list[tuple[str, list[str]]]:
@@ -37,11 +42,42 @@ def stories(n: int, words: int = 600) -> list[tuple[str, list[str]]]:
     return out
 
 
+def padding(split: str = "dev") -> None:
+    """Primary top-1 on `split` with off-desk paragraphs appended after each story's own body."""
+    from ingest.tag.topics import primary_topics, tag_topics
+
+    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    labels = {
+        d["id"]: d["primary_topic"]
+        for d in (
+            json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()
+        )
+    }
+    for extra in (0, 2, 4, 8):
+        hits = n = 0
+        for i, story in enumerate(gold):
+            if story["split"] != split:
+                continue
+            body = list(story["body"])
+            j = i + 1
+            while len(body) < len(story["body"]) + extra:
+                body.extend(gold[j % len(gold)]["body"])
+                j += 7  # stride past neighbours, which often share a desk
+            body = body[: len(story["body"]) + extra]
+            hits += primary_topics(tag_topics(story["headline"], body))[:1] == [labels[story["id"]]]
+            n += 1
+        print(f"{split}: {extra} off-desk paragraphs appended: primary top-1 {hits / n:.3f} ({n} stories)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--padding", action="store_true", help="robustness to off-desk paragraphs instead")
     args = parser.parse_args()
+    if args.padding:
+        padding()
+        return
 
     build = subprocess.run(
         [
