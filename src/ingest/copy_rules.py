@@ -16,7 +16,7 @@ from ingest.header import Byline, Correction, Dateline, classify_note, parse_byl
 from ingest.headline import parse_headline
 from ingest.raw import RawItem, Removal
 from ingest.record import empty_credits
-from ingest.segment import is_wire, segment
+from ingest.segment import segment
 from ingest.trailer import ROLE_FIELDS, Credits, parse_credit, parse_trailer
 
 __all__ = ["apply_rules"]
@@ -59,7 +59,8 @@ def apply_rules(item: RawItem) -> dict[str, Any]:
                 paras.append(text)
     else:
         raw = item.text or ""
-        paras = segment(raw, wire=item.layout != "web" or is_wire(raw))
+        # the parser (or --format) chose the layout with the same 4-space test R2 names
+        paras = segment(raw, wire=item.layout != "web")
         sgml_dateline = meta.get("dateline_raw")
         if sgml and sgml_dateline and " ".join(sgml_dateline.split()):
             paras.insert(0, " ".join(sgml_dateline.split()))
@@ -153,7 +154,8 @@ def apply_rules(item: RawItem) -> dict[str, Any]:
         "slug_version": slug_version,
         "flags": {"empty_body": not body, "truncated": bool(item.truncated or trailer.truncated)},
         "status": status,
-        "word_count": sum(len(p.split()) for p in body),
+        # body paragraphs are whitespace-collapsed, so words = spaces + 1
+        "word_count": sum(p.count(" ") + 1 for p in body),
         "removed": [
             {"kind": r.kind, "text": r.text, "zone": r.zone, "paragraph": r.paragraph}
             for r in sorted(removed, key=_audit_order)
