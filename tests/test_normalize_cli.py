@@ -182,3 +182,14 @@ def test_tagged_records_validate_against_the_schema() -> None:
         record = json.loads(line)
         assert record["entities"], "the tagger found nothing; the plumbing is not exercised"
         assert not list(validator.iter_errors(record))
+
+
+def test_cli_unknown_tag_backend_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_bytes(STORY)
+    for verb in (["normalize", "--tag"], ["tag"]):
+        out = _run(*verb, "--backend", "no-such-backend", str(path))
+        assert out.returncode == 2
+        assert out.stdout == b""
+        (line,) = out.stderr.decode().splitlines()
+        assert "no-such-backend" in line and "Traceback" not in line

@@ -85,9 +85,22 @@ def _lines(records: list[dict[str, Any]], tag: Tagger | None) -> Iterator[dict[s
     return iter(records) if tag is None else (tag(r) for r in records)
 
 
+def _tagger_or_report(backend: str, verb: str) -> Tagger | None:
+    try:
+        return _tagger(backend)
+    except IngestError as exc:
+        # a missing model or an unknown backend: say so once, before reading any input
+        print(f"ingest {verb}: cannot tag: {exc}", file=sys.stderr)
+        return None
+
+
 def normalize_main(args: argparse.Namespace) -> int:
     """`ingest normalize [--format F] [--tag] PATH...`."""
-    tag = _tagger(args.backend) if args.tag else None
+    tag = None
+    if args.tag:
+        tag = _tagger_or_report(args.backend, "normalize")
+        if tag is None:
+            return 2
 
     def records_of(data: bytes, name: str) -> list[dict[str, Any]]:
         return list(_lines(normalize(data, fmt=args.format, name=name), tag))
@@ -97,7 +110,10 @@ def normalize_main(args: argparse.Namespace) -> int:
 
 def tag_main(args: argparse.Namespace) -> int:
     """`ingest tag PATH...`: JSON-lines records or raw files → records with topics and entities."""
-    tag = _tagger(args.backend)
+    tagger = _tagger_or_report(args.backend, "tag")
+    if tagger is None:
+        return 2
+    tag = tagger
 
     def records_of(data: bytes, name: str) -> list[dict[str, Any]]:
         records = _records_in(data)
