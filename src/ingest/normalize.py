@@ -79,12 +79,12 @@ def normalize(data: bytes, *, fmt: str | None = None, name: str | None = None) -
     """Raw bytes of one input → story records; raises `InputError` subclasses for unusable input."""
     text = decode(data)
     fmt = fmt or _detect(text)
-    items = _parser(fmt)(text)
+    parse = _parser(fmt)
     try:
-        return [normalize_item(item) for item in items]
+        return [normalize_item(item) for item in parse(text)]
     except InputError:
         raise
-    except (ValueError, IndexError, KeyError, TypeError) as exc:
-        # a rule tripping over an odd item must name the input, not crash the whole batch
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
+        # a parser or rule tripping over an odd input must name it, not crash the whole batch
         where = f" in {name}" if name else ""
         raise ParseError(f"cannot normalize {fmt} input{where}: {type(exc).__name__}: {exc}") from exc
