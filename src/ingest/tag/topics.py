@@ -44,8 +44,10 @@ LATER_FACTOR = 0.6
 SCALE = 6.0
 DEFAULT_MIN = 2.0
 # A code whose evidence is below this share of the best code's is a side mention, not a topic.
-RELATIVE_MIN = 0.12
-MAX_EXPLICIT = 10
+# On dev, 0.12 -> 0.17 and 10 -> 8 explicit codes took code precision against the hand labels
+# from 0.47 to 0.53 for recall 0.96 -> 0.94, primary topic unchanged.
+RELATIVE_MIN = 0.17
+MAX_EXPLICIT = 8
 # Weight of each term list in a rule; `headline` terms only count in the headline.
 KIND_WEIGHTS = {"strong": 2.0, "terms": 1.0, "weak": 0.35, "headline": 1.0}
 
