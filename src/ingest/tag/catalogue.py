@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -31,9 +31,10 @@ class Entry:
     admin1: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Hit:
-    """A catalogue surface form found in a text: `candidates` in default-reading order."""
+class Hit(NamedTuple):
+    """A catalogue surface form found in a text: `candidates` in default-reading order.
+
+    A named tuple rather than a frozen dataclass: a story yields dozens and tuples build fastest."""
 
     start: int
     end: int

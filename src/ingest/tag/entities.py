@@ -208,7 +208,7 @@ class EntityTagger:
         nh = len(hits)
         runs = _merge_runs(text, [m.span() for m in RUN_RE.finditer(text)], hits)
         used = [False] * nh
-        common, titles = cues.COMMON, cues.TITLE_WORDS
+        common, titles, suffixes = cues.COMMON, cues.TITLE_WORDS, cues.ORG_SUFFIX
         h = 0
         for run_start, run_end in runs:
             while h < nh and hits[h].end <= run_start:
@@ -225,6 +225,7 @@ class EntityTagger:
             elements: list[Any] = []
             k = h
             pos = run_start
+            plain = True  # only hits and sentence words ("The Kremlin"): nothing for the rules to read
             for tok in text[run_start:run_end].split(" "):
                 tok_start, tok_end = pos, pos + len(tok)
                 pos = tok_end + 1
@@ -240,8 +241,17 @@ class EntityTagger:
                         elements.append(hit)
                         used[k] = True
                     continue
+                if plain and tok not in common and (tok not in titles or tok in suffixes):
+                    plain = False
                 elements.append((tok_start, tok_end, tok))
-            self._read_run(cx, elements, state)
+            if not plain:
+                self._read_run(cx, elements, state)
+                continue
+            for element in elements:
+                if isinstance(element, Hit):
+                    state.mentions.append(
+                        _entry_mention(cx, element, "demonym" if element.demonym else "catalogue alias")
+                    )
         for index, hit in enumerate(hits):
             if not used[index]:
                 state.mentions.append(
@@ -332,7 +342,7 @@ class EntityTagger:
                 j -= 1
             prefix = words[:j]
             if not name_words:
-                if cues.ROLE_AT.search(before) and len(words) > 1:
+                if cues.role_at(before) and len(words) > 1:
                     self._organization(cx, start, end, state, ["role preposition"])
                 elif len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
                     self._organization(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"])
@@ -354,7 +364,7 @@ class EntityTagger:
                 state.lones.append(Lone(field=cx.field, paragraph=0, start=start, end=end, text=tokens[0]))
             return False
         # Organization cues without a suffix.
-        if cues.ROLE_AT.search(before):
+        if cues.role_at(before):
             self._organization(cx, start, end, state, ["role preposition"])
             return False
         if cues.SAID_IT.match(after):
@@ -366,9 +376,9 @@ class EntityTagger:
                 return False
             return self._person_words(cx, words, right, state, ["appositive"], before)
         methods = []
-        if demonym_before or cues.ROLE_BEFORE.search(before):
+        if demonym_before or cues.role_before(before):
             methods.append("title cue")
-        if cues.SAID_AFTER.match(after) or cues.SAID_BEFORE.search(before):
+        if cues.SAID_AFTER.match(after) or cues.said_before(before):
             methods.append("said cue")
         if tokens[0] in self.catalogue.given_names:
             methods.append("given name")
@@ -584,8 +594,7 @@ class EntityTagger:
                     and m.type == "place"
                     and m.field != "dateline"
                     and (
-                        not cues.LOCATIVE_BEFORE.search(m.before)
-                        or m.before.endswith(("from ", "against ", "to "))
+                        not cues.locative_before(m.before) or m.before.endswith(("from ", "against ", "to "))
                     )
                 ):
                     _choose(m, club, "context")
@@ -617,7 +626,7 @@ class EntityTagger:
         by_kind = {e.kind: e for e in m.candidates}
         if cues.WASHINGTON_STATE_AFTER.match(m.after) and "subdivision" in by_kind:
             _choose(m, by_kind["subdivision"], "context")
-        elif cues.WASHINGTON_CITY_AFTER.match(m.after) or cues.LOCATIVE_BEFORE.search(m.before):
+        elif cues.WASHINGTON_CITY_AFTER.match(m.after) or cues.locative_before(m.before):
             if "city" in by_kind:
                 _choose(m, by_kind["city"], "context")
         else:
@@ -683,7 +692,7 @@ class EntityTagger:
         for m in state.mentions:
             if m.type == "place" and m.field != "dateline" and " " not in m.text:
                 target = surnames.get(m.text)
-                if target is not None and target is not m and not cues.LOCATIVE_BEFORE.search(m.before):
+                if target is not None and target is not m and not cues.locative_before(m.before):
                     m.type, m.id, m.name, m.country, m.entry = (
                         "person",
                         target.id,
