@@ -332,3 +332,47 @@ def test_contacts_nested_wrapped_and_empty_labels() -> None:
 )
 def test_subhead(text: str, subhead: bool) -> None:
     assert is_subhead(text) is subhead
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kind"),
+    [
+        ("Listen to This Page·3 min", "chrome"),
+        ("May 6, 20263:40 PM GMT+2Updated 2 hours ago", "chrome"),
+        ("March 17, 2026 9:05 AM UTC", "chrome"),
+        ("Sept 9, 2025", "chrome"),
+        ("[2/5]", "chrome"),
+        ("3 minute read", "chrome"),
+        (
+            "A ship in Oslo, Feb 10, 2026. REUTERS/Ingrid Solberg Purchase Licensing Rights, opens new tab",
+            "caption",
+        ),
+        ("A worker at a bakery, May 2, 2013. REUTERS/Colin Harwell", "caption"),
+        ("Acquire Licensing Rights", "caption"),
+        ("Our Standards: The Thomson Reuters Trust Principles.", "boilerplate"),
+        ("© 2026 Reuters. All rights reserved", "boilerplate"),
+        ("(c) Copyright Thomson Reuters 2026. Click For Restrictions - https://x.example", "boilerplate"),
+        (
+            "Reuters Breakingviews is the world's leading source of agenda-setting financial insight.",
+            "boilerplate",
+        ),
+        ("--Field Level Media", "boilerplate"),
+        ("Advertisement · Scroll to continue", "ad"),
+        ("Register now for FREE unlimited access to Reuters.com", "promo"),
+        ("Suggested Topics:Markets", "promo"),
+        ("Read Next", "promo"),
+        ("Editor's Picks", "promo"),
+        ("Follow @harbourwatch on X", "promo"),
+        ("Get the weekly port briefing with the Harbour Watch newsletter. Sign up here.", "promo"),
+        # story text that merely starts like furniture
+        ("May 6 was the day the port reopened, officials said.", None),
+        ("Reuters reported in March that the yard had orders.", None),
+        ("3 ships were waiting at anchor.", None),
+        ("Updated figures showed exports fell 7%.", None),
+        ("Read the full statement here, the ministry said.", None),
+    ],
+)
+def test_furniture(paragraph: str, kind: str | None) -> None:
+    from ingest.furniture import furniture_kind
+
+    assert furniture_kind(paragraph) == kind

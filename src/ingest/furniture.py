@@ -15,8 +15,9 @@ FURNITURE: tuple[tuple[str, str], ...] = (
     ("chrome", r"Listen to This Page\s*·?\s*\d+\s*min"),
     (
         "chrome",
-        r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\s*"
-        r"\d{1,2}:\d{2}\s*[AP]M(?: GMT[+-−]?\d*| UTC)?(?:\s*Updated .*)?",
+        # `May 6, 20263:40 PM GMT+2Updated 2 hours ago` (year glued to the time), or the date alone
+        r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}"
+        r"(?:\s*\d{1,2}:\d{2}\s*[AP]M(?: GMT[+-−]?\d*| UTC| [A-Z]{2,4})?)?(?:\s*Updated .*)?",
     ),
     ("chrome", r"Updated \d+ (?:minutes?|hours?|days?) ago"),
     ("chrome", r"\[\d+/\d+\]"),
