@@ -432,3 +432,40 @@ def test_gold_set_accuracy_on_heldout_slice() -> None:
     assert result["all"]["f1"] >= 0.90
     assert result["linked_id_precision"] >= 0.97
     assert result["unknown_person_recall"] >= 0.85
+
+
+DONE_WHEN_RAW = """German leader Merz and Tusk agree to coordinate before Brussels talks
+
+BERLIN/WARSAW, Nov 26 (Reuters) - German Chancellor Friedrich Merz and Polish Prime Minister Donald Tusk agreed on Tuesday to coordinate their positions before talks in Brussels, government spokesman Stefan Kornelius said.
+
+The two leaders discussed relations with Moscow and diplomatic efforts to end the war, Kornelius said.
+
+(Reporting by Kofi Mensah; Editing by Tom Hogue)
+"""
+
+
+def test_ingest_normalize_tag_cli_on_done_when_story(tmp_path: Path) -> None:
+    """`ingest normalize --tag` as a user runs it: the issue's Done-when story, end to end."""
+    path = tmp_path / "merz.txt"
+    path.write_text(DONE_WHEN_RAW, encoding="utf-8")
+    exe = Path(sys.executable).with_name("ingest")
+    out = subprocess.run(
+        [str(exe), "normalize", "--tag", str(path)], capture_output=True, text=True, check=True
+    )
+    (record,) = [json.loads(line) for line in out.stdout.splitlines()]
+    found = {e["name"]: e for e in record["entities"]}
+    assert {n for n, e in found.items() if e["type"] == "person"} == {
+        "Friedrich Merz",
+        "Donald Tusk",
+        "Stefan Kornelius",
+    }
+    assert {found[n]["country"] for n in ("Germany", "Poland", "Brussels", "Moscow")} == {
+        "DE",
+        "PL",
+        "BE",
+        "RU",
+    }
+    assert [n for n, e in found.items() if e["reporting_location"]] == ["Berlin", "Warsaw"]
+    assert record["credits"]["reporting"] == ["Kofi Mensah"]
+    assert not any("Mensah" in n or "Hogue" in n for n in found)
+    assert any(t["label"] == "diplomacy" for t in record["topics"])
