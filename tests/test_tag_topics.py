@@ -949,6 +949,108 @@ PRIMARY_CASES = [
         "Peace talks resume in Doha as mediators push truce",
         "Negotiators resumed peace talks in Doha on Monday as Qatari and Egyptian mediators pushed for a truce, officials said.",
     ),
+    (
+        "singer-mara-vell-cancels-world",
+        ARTS,
+        "Singer Mara Vell cancels world tour over health",
+        "Pop singer Mara Vell cancelled the rest of her world tour on Monday, her record label said, disappointing fans in 20 cities.",
+    ),
+    (
+        "novelist-wins-booker-prize-for",
+        ARTS,
+        "Novelist wins Booker Prize for debut",
+        "First-time novelist Ada Quell won the Booker Prize on Tuesday for a novel about three generations of a fishing family.",
+    ),
+    (
+        "museum-returns-looted-bronzes-to",
+        ARTS,
+        "Museum returns looted bronzes to Nigeria",
+        "A London museum returned 30 looted Benin Bronzes to Nigeria on Wednesday, ending a decades-long campaign for their restitution.",
+    ),
+    (
+        "archbishop-resigns-over-abuse-scandal",
+        RELIGION,
+        "Archbishop resigns over abuse scandal",
+        "The archbishop resigned on Tuesday after a report found the church had covered up abuse by clergy for decades.",
+    ),
+    (
+        "parliament-legalises-samesex-marriage",
+        SOCIETY,
+        "Parliament legalises same-sex marriage",
+        "Lawmakers voted on Thursday to legalise same-sex marriage, making the country the first in the region to do so, as LGBT activists celebrated outside parliament.",
+    ),
+    (
+        "royal-baby-named-after-greatgrandmother",
+        HUMAN_INTEREST,
+        "Royal baby named after great-grandmother",
+        "The prince and princess named their newborn daughter after the late queen, the palace said on Monday.",
+    ),
+    (
+        "record-crowds-flock-to-beaches",
+        LIFESTYLE,
+        "Record crowds flock to beaches in holiday weekend",
+        "Record numbers of holidaymakers flocked to beaches over the long holiday weekend, tourism officials said.",
+    ),
+    (
+        "amazon-to-open-20-new",
+        ECONOMY,
+        "Amazon to open 20 new warehouses, hire 10,000",
+        "Amazon.com Inc said on Tuesday it would open 20 new warehouses in Europe and hire 10,000 staff to speed up deliveries.",
+    ),
+    (
+        "turkeys-parliament-approves-swedens-nato",
+        POLITICS,
+        "Turkey's parliament approves Sweden's NATO bid",
+        "Turkey's parliament approved Sweden's bid to join NATO on Tuesday, removing a major obstacle to the alliance's expansion.",
+    ),
+    (
+        "apple-shares-fall-after-iphone",
+        ECONOMY,
+        "Apple shares fall after iPhone sales miss estimates",
+        "Shares of Apple Inc fell 4% after the company reported iPhone sales below analysts' estimates for the holiday quarter.",
+    ),
+    (
+        "mercury-probe-sends-first-closeup",
+        SCIENCE,
+        "Mercury probe sends first close-up images",
+        "A European-Japanese spacecraft sent back its first close-up images of Mercury on Sunday, the space agencies said.",
+    ),
+    (
+        "cancer-drug-shortage-forces-hospitals",
+        HEALTH,
+        "Cancer drug shortage forces hospitals to ration treatment",
+        "Hospitals are rationing chemotherapy drugs because of a shortage, cancer doctors said on Wednesday, delaying treatment for thousands of patients.",
+    ),
+    (
+        "police-chief-charged-with-corruption",
+        CRIME,
+        "Police chief charged with corruption",
+        "The city's police chief was charged with corruption on Friday, prosecutors said, accused of taking bribes from construction companies.",
+    ),
+    (
+        "thousands-flee-as-militia-advances",
+        CONFLICT,
+        "Thousands flee as militia advances on city",
+        "Thousands of civilians fled the city on Tuesday as militia fighters advanced from the south, aid agencies said.",
+    ),
+    (
+        "gas-explosion-destroys-apartment-block",
+        DISASTER,
+        "Gas explosion destroys apartment block, killing six",
+        "A gas explosion destroyed an apartment block in the capital on Saturday, killing six people and injuring 20, the emergency services said.",
+    ),
+    (
+        "unemployment-falls-to-record-low",
+        LABOUR,
+        "Unemployment falls to record low of 3.4%",
+        "The unemployment rate fell to a record low of 3.4% in March as employers kept hiring despite higher interest rates, official data showed.",
+    ),
+    (
+        "government-scraps-university-tuition-fees",
+        EDUCATION,
+        "Government scraps university tuition fees",
+        "The government said on Monday it would scrap tuition fees for university students from next year, at a cost of 2 billion euros a year.",
+    ),
 ]
 
 
@@ -1269,6 +1371,12 @@ HOSTILE = [
         "Drones hit refinery, regional governor says",
         "Drones struck an oil refinery overnight, starting a fire, the regional governor said.",
         ["medtop:20000350"],
+    ),
+    (
+        "cutting-pollution-or-rates-is-not-layoffs",
+        "Central bank cuts rates, government bans plastic bags",
+        "The central bank cut its key rate on Monday, and the government said it would ban plastic bags to cut pollution.",
+        ["medtop:20000189"],
     ),
 ]
 
