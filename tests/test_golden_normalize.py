@@ -68,6 +68,47 @@ def test_golden_case(case: str) -> None:
                 f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors
             )
             assert list(record)[:35] == list(expected[n])[:35], f"{case}: field order changed"
+            _check_invariants(case, record)
+
+
+# kinds whose text must be gone from headline and body (a dateline may be quoted later, so not it)
+GONE = {
+    "picture_ref",
+    "ric",
+    "markup",
+    "url",
+    "story_ref",
+    "page_ref",
+    "credit",
+    "contact",
+    "slug",
+    "caption",
+    "boilerplate",
+    "promo",
+    "ad",
+    "chrome",
+    "opens_new_tab",
+    "fx_note",
+    "signature",
+    "suffix",
+    "bullet",
+}
+
+
+def _check_invariants(case: str, record: dict[str, Any]) -> None:
+    """Reference section 9: nothing removed stays in headline or body; flags match the body."""
+    texts = [record["headline"] or "", *record["body"]]
+    for r in record["removed"]:
+        if r["kind"] in GONE and len(r["text"]) >= 8:
+            assert not any(r["text"] in t for t in texts), (
+                f"{case}: removed {r['kind']} {r['text']!r} still in text"
+            )
+    for pid in record["picture_ids"]:
+        assert not any(pid in t for t in texts), f"{case}: picture id {pid} still in text"
+    assert record["flags"]["empty_body"] is (not record["body"]), case
+    assert record["word_count"] == sum(len(p.split()) for p in record["body"]), case
+    for sub in record["subheads"]:
+        assert 0 <= sub["before_paragraph"] <= len(record["body"]), case
 
 
 def test_cli_reproduces_golden_cases() -> None:
