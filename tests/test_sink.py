@@ -88,3 +88,15 @@ def test_s3_failures_surface_as_sink_error(s3_server: Any, s3_bucket: str) -> No
     with pytest.raises(SinkError) as info:
         stopped.get("a.txt")
     assert info.value.transient  # nothing listening: worth retrying later
+
+
+@pytest.mark.slow
+def test_s3_put_if_absent_is_conditional_even_after_a_stale_check(s3_server: Any, s3_bucket: str) -> None:
+    class Racing(S3Sink):
+        def exists(self, key: str) -> bool:  # another writer lands the key right after this check
+            return False
+
+    sink = Racing(s3_server.s3_client(), s3_bucket)
+    assert sink.put_if_absent("raw/x.json", b"first")
+    assert not sink.put_if_absent("raw/x.json", b"second")
+    assert sink.get("raw/x.json") == b"first"

@@ -92,9 +92,16 @@ class S3Sink:
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
         """Write `key` only if it does not exist; True when written."""
-        if self.exists(key):
+        if self.exists(key):  # cheap check first: skips the upload in the common case
             return False
-        self.put(key, data)
+        try:
+            # conditional write closes the race between two writers (AWS S3, SeaweedFS, MinIO)
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
+        except Exception as exc:
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
+                return False
+            raise self._fail("put", key, exc) from exc
         return True
 
     def get(self, key: str) -> bytes:
