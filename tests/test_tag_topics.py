@@ -1386,3 +1386,10 @@ def test_hostile_words_do_not_fire(headline: str, lead: str, absent: list[str]) 
     topics = tag_topics(headline, [lead])
     fired = {t["code"] for t in topics} & set(absent)
     assert not fired, f"{sorted(fired)} should not fire; got:\n{_explain(topics)}"
+
+
+def test_cased_acronyms_fire_only_in_capitals() -> None:
+    who = {t["code"] for t in tag_topics("WHO said measles cases rose in Europe", [])}
+    assert "medtop:20000463" in who
+    said = {t["code"] for t in tag_topics("Officials who said measles cases rose", [])}
+    assert "medtop:20000463" not in said
