@@ -129,3 +129,23 @@ def test_exit_codes(tmp_path: Path, capsys: Any, argv: list[str], code: int, mes
     got, summary, err = run(capsys, "run", *[x for kv in values.items() for x in kv])
     assert got == code, err
     assert message in err and summary["ok"] is False
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from ingest.commands.pipeline import _Bar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = _Bar("processing", stream)
+        bar(0, 4)
+        bar(1, 0)
+        bar(1, 0)
+        bar.close()
+    assert pipe.getvalue() == ""
+    assert tty.getvalue().endswith("\rprocessing [###############---------------] 2/4 snapshots\n")

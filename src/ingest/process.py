@@ -50,7 +50,7 @@ from ingest.snapshot import Snapshot, hours, iso, list_snapshots, partition
 log = logging.getLogger(__name__)
 
 Normalizer = Callable[..., list[dict[str, Any]]]
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (snapshots done, snapshots added to the total)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +323,8 @@ def _process_hour(
     progress: Progress | None = None,
 ) -> HourResult:
     snaps = list_snapshots(sink, hour)
+    if progress is not None:
+        progress(0, len(snaps))
     past = [s for h in hours(hour - lookback, hour) for s in list_snapshots(sink, h)] if lookback else []
     article_links = {s.link for s in [*past, *snaps] if s.role == "article" and s.data_key and s.link}
     past_shas = {s.sha256 for s in past if s.sha256}
@@ -379,7 +381,7 @@ def _process_hour(
         src = per_source.setdefault(snap.source, Counter())
         src["snapshots"] += 1
         if progress is not None:
-            progress(1)
+            progress(1, 0)
         if snap.data_key is None:
             if snap.error:
                 quarantined(snap, None, {"error": "FetchError", "message": snap.error})

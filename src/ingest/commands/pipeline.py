@@ -26,21 +26,23 @@ EXIT_SOURCE = 4
 
 
 class _Bar:
-    """A one-line progress counter on a terminal; silent otherwise."""
+    """A one-line progress bar of snapshots processed, on a terminal only (stderr)."""
 
     def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
         self.done = 0
+        self.total = 0
 
-    def __call__(self, n: int) -> None:
-        self.done += n
+    def __call__(self, done: int, added: int) -> None:
+        self.done += done
+        self.total += added
         if self.enabled:
             width = 30
-            filled = self.done % (width + 1)
+            filled = width * self.done // self.total if self.total else 0
             bar = "#" * filled + "-" * (width - filled)
-            self.stream.write(f"\r{self.label} [{bar}] {self.done} snapshots")
+            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} snapshots")
             self.stream.flush()
 
     def close(self) -> None:
