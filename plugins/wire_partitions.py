@@ -61,7 +61,15 @@ def _report(hours: int, end: datetime | None) -> tuple[Any, str]:
         raise HTTPException(status_code=502, detail=str(exc)) from exc
 
 
-app = FastAPI(title="Wire partitions", description="Per-hour state of wire-ingest partitions")
+# no /docs, /redoc or /openapi.json: FastAPI serves those without any dependency, and every route
+# of this app must require a login
+app = FastAPI(
+    title="Wire partitions",
+    description="Per-hour state of wire-ingest partitions",
+    docs_url=None,
+    redoc_url=None,
+    openapi_url=None,
+)
 
 Hours = Annotated[int, Query(ge=1, le=24 * 31, description="hours to show")]
 End = Annotated[datetime | None, Query(description="end of the window (exclusive), ISO 8601 UTC")]

@@ -3,8 +3,10 @@ rows it serves are the manifests `ingest.process` wrote (gaps where an hour has 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +25,25 @@ next year to cope with rising online orders.
 Keywords: GERMANY-LOGISTICS/ELBKONTOR-{n}
 """
 PATHS = ["/wire-partitions/", "/wire-partitions/api/hours"]
+PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "wire_partitions.py"
+
+
+def test_every_route_of_the_app_depends_on_authorization() -> None:
+    """A static guard: a route added later without the `authorized` dependency fails here."""
+    spec = importlib.util.spec_from_file_location("wire_partitions_plugin", PLUGIN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    routes = module.app.routes
+    assert {r.path for r in routes} == {"/", "/api/hours"}, "no docs/openapi routes: they would be public"
+    for route in routes:
+        calls = {d.call for d in route.dependant.dependencies}
+        assert module.authorized in calls, f"{route.path} does not require authorization"
+
+
+@pytest.mark.parametrize("path", ["/wire-partitions/docs", "/wire-partitions/openapi.json"])
+def test_no_public_docs(airflow_stack: Any, path: str) -> None:
+    assert httpx.get(f"{airflow_stack.base_url}{path}", timeout=30).status_code == 404
 
 
 @pytest.fixture(scope="module")
