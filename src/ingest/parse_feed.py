@@ -114,8 +114,10 @@ def _entry(entry: Any, source_format: str, feed_language: str | None) -> RawItem
 
 def _clean_description(value: str, removed: list[Removal]) -> str:
     """Unescape a description until it is markup, strip feed furniture, return its text."""
+    # unescape only while the value holds escaped markup and no real markup: once it is markup,
+    # a remaining `&lt;b&gt;` is text that the story itself quoted
     for _ in range(2):
-        if not _ESCAPED_MARKUP.search(value):
+        if _MARKUP.search(value) or not _ESCAPED_MARKUP.search(value):
             break
         value = html.unescape(value)
     if not _MARKUP.search(value):
