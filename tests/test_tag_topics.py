@@ -1051,6 +1051,114 @@ PRIMARY_CASES = [
         "Government scraps university tuition fees",
         "The government said on Monday it would scrap tuition fees for university students from next year, at a cost of 2 billion euros a year.",
     ),
+    (
+        "monsoon-rains-to-arrive-early",
+        WEATHER,
+        "Monsoon rains to arrive early, weather office says",
+        "Monsoon rains are expected to reach the southern coast four days earlier than usual, the national weather office said on Tuesday, forecasting above-average rainfall.",
+    ),
+    (
+        "cold-snap-brings-snow-and",
+        WEATHER,
+        "Cold snap brings snow and ice to Britain",
+        "Heavy snow and freezing temperatures swept across Britain on Monday, with the Met Office issuing amber warnings for ice in Scotland.",
+    ),
+    (
+        "exam-results-show-record-number",
+        EDUCATION,
+        "Exam results show record number of top grades",
+        "A record 28% of students received top grades in this year's school exams, official figures showed, as the education minister praised teachers.",
+    ),
+    (
+        "rare-snow-leopard-cubs-spotted",
+        ENVIRONMENT,
+        "Rare snow leopard cubs spotted in Himalayas",
+        "Conservationists have photographed three snow leopard cubs in the Himalayas, a sign that the endangered species is recovering, the wildlife group said.",
+    ),
+    (
+        "carbon-emissions-hit-record-high",
+        ENVIRONMENT,
+        "Carbon emissions hit record high despite pledges",
+        "Global carbon emissions from fossil fuels rose to a record this year, scientists said on Tuesday, as the world falls short of climate goals.",
+    ),
+    (
+        "physicists-create-new-state-of",
+        SCIENCE,
+        "Physicists create new state of matter in lab",
+        "Physicists at a Swiss laboratory said they had created a new state of matter by cooling atoms to near absolute zero, in experiments published on Thursday.",
+    ),
+    (
+        "bomb-blast-at-checkpoint-kills",
+        CONFLICT,
+        "Bomb blast at checkpoint kills seven soldiers",
+        "A roadside bomb exploded at an army checkpoint on Sunday, killing seven soldiers, the military said. No group claimed responsibility.",
+    ),
+    (
+        "prime-minister-reshuffles-cabinet-after",
+        POLITICS,
+        "Prime minister reshuffles cabinet after poll losses",
+        "The prime minister reshuffled her cabinet on Monday, replacing the finance and interior ministers after her party suffered heavy losses in regional elections.",
+    ),
+    (
+        "lawmakers-impeach-president-over-bribery",
+        POLITICS,
+        "Lawmakers impeach president over bribery allegations",
+        "Lawmakers voted to impeach the president on Thursday over allegations that he accepted bribes, sending the case to the Senate for trial.",
+    ),
+    (
+        "toll-road-operator-wins-3",
+        ECONOMY,
+        "Toll road operator wins $3 billion motorway contract",
+        "Infrastructure group Calder Roads won a $3 billion contract to build and operate a new motorway, the transport ministry said on Tuesday.",
+    ),
+    (
+        "consumer-prices-rise-more-than",
+        ECONOMY,
+        "Consumer prices rise more than expected in March",
+        "Consumer prices rose 3.5% in March from a year earlier, the statistics office said, more than economists had forecast, driven by food and energy costs.",
+    ),
+    (
+        "hedge-fund-takes-stake-in",
+        ECONOMY,
+        "Hedge fund takes stake in Orvane, pushes for breakup",
+        "Activist hedge fund Ridgeline Capital has built a 5% stake in Orvane Group and is pushing the board to split the company in two, it said in a letter to shareholders.",
+    ),
+    (
+        "supreme-court-strikes-down-state",
+        CRIME,
+        "Supreme Court strikes down state gun law",
+        "The Supreme Court on Thursday struck down a state law restricting the carrying of handguns in public, in a 6-3 ruling.",
+    ),
+    (
+        "obesity-drug-cuts-heart-attack",
+        HEALTH,
+        "Obesity drug cuts heart attack risk by 20%, trial shows",
+        "A weight-loss drug cut the risk of heart attacks and strokes by 20% in a large clinical trial, the drugmaker said, results that could widen its use.",
+    ),
+    (
+        "injured-captain-ruled-out-of",
+        SPORT,
+        "Injured captain ruled out of World Cup",
+        "England captain Harry Kane has been ruled out of the World Cup with an ankle injury, the Football Association said on Monday.",
+    ),
+    (
+        "boxer-retains-heavyweight-title-with",
+        SPORT,
+        "Boxer retains heavyweight title with knockout",
+        "Oleksandr Vel retained his world heavyweight title with a ninth-round knockout of his challenger in Riyadh on Saturday.",
+    ),
+    (
+        "avalanche-kills-four-skiers-in",
+        DISASTER,
+        "Avalanche kills four skiers in Alps",
+        "An avalanche killed four off-piste skiers in the French Alps on Tuesday, local authorities said, as rescuers searched for a fifth person.",
+    ),
+    (
+        "gig-workers-win-right-to",
+        LABOUR,
+        "Gig workers win right to minimum wage in landmark ruling",
+        "Ride-hailing drivers are workers entitled to the minimum wage and holiday pay, the country's top court ruled on Wednesday in a landmark case for the gig economy.",
+    ),
 ]
 
 
@@ -1377,6 +1485,24 @@ HOSTILE = [
         "Central bank cuts rates, government bans plastic bags",
         "The central bank cut its key rate on Monday, and the government said it would ban plastic bags to cut pollution.",
         ["medtop:20000189"],
+    ),
+    (
+        "court-strikes-down-is-not-a-labour-strike",
+        "Supreme Court strikes down state gun law",
+        "The Supreme Court on Thursday struck down a state law restricting handguns in public.",
+        ["medtop:20000529", "medtop:20000530"],
+    ),
+    (
+        "climate-goals-are-not-football-goals",
+        "Carbon emissions hit record high despite climate goals",
+        "Global carbon emissions rose to a record this year as the world falls short of climate goals.",
+        ["medtop:20001065"],
+    ),
+    (
+        "exam-results-are-not-earnings",
+        "Exam results show record number of top grades",
+        "A record 28% of students received top grades in this year's school exam results.",
+        ["medtop:20000178"],
     ),
 ]
 
