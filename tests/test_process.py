@@ -372,19 +372,23 @@ def test_file_and_s3_sinks_land_identical_objects(five_fetches_file: FileSink, s
 
 @pytest.mark.slow
 def test_worker_processes_land_identical_objects(tmp_path: Path) -> None:
-    inputs = [news_message([A0, B0]), news_message([C0, A1]), b"\x00binary\x00", news_message([A2, B1, C0])]
+    hour1 = [news_message([A0, B0]), news_message([C0, A1]), b"\x00binary\x00", news_message([A2, B1, C0])]
+    hour2 = [news_message([A0, A2, B1]), news_message([C0, A2], sent="2026-03-10T09:30:00Z")]
     outputs = []
     for workers in (1, 2):
         sink = FileSink(tmp_path / f"w{workers}")
-        for i, data in enumerate(inputs):
-            write_snapshot(
-                sink, source="m", hour=H0, fetched_at=H0 + timedelta(minutes=i), data=data, ext="xml"
-            )
-        result = process_interval(sink=sink, start=H0, end=H0 + HOUR, workers=workers)
-        assert (result.total("records"), result.total("quarantined"), result.total("duplicates_skipped")) == (
+        for h, inputs in enumerate([hour1, hour2]):
+            for i, data in enumerate(inputs):
+                at = H0 + h * HOUR + timedelta(minutes=i)
+                write_snapshot(sink, source="m", hour=H0 + h * HOUR, fetched_at=at, data=data, ext="xml")
+        # the second hour alone first: its look-back window is normalized on the pool too
+        second = process_interval(sink=sink, start=H0 + HOUR, end=H0 + 2 * HOUR, workers=workers)
+        first = process_interval(sink=sink, start=H0, end=H0 + HOUR, workers=workers)
+        assert (first.total("records"), first.total("quarantined"), first.total("duplicates_skipped")) == (
             6,
             1,
             1,
         )
+        assert (second.total("records"), second.total("duplicates_skipped")) == (0, 5)
         outputs.append(objects(sink))
     assert outputs[0] == outputs[1]

@@ -29,7 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest import __version__
 from ingest.dedupe import Decision, Deduper, VersionId, version_id
@@ -166,6 +166,7 @@ class _Item:
 
 
 Outcome = tuple[list[_Item], dict[str, str] | None]
+T = TypeVar("T")
 
 AUTO_PARALLEL_BYTES = 2_000_000  # below this an hour is faster in-process than starting workers
 _worker_tagger: Any = None
@@ -211,6 +212,16 @@ def _normalize_and_tag(data: bytes, name: str) -> Outcome:
     except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
         return [], _error(exc)
     return [_item(r, tagger=_worker_tagger, tag_now=True) for r in records], None
+
+
+def _identities_of(data: bytes, name: str) -> tuple[VersionId, ...]:
+    """In a worker process: the version identities of one look-back input (none if it fails)."""
+    from ingest.normalize import normalize
+
+    try:
+        return _identities(normalize(data, fmt=None, name=name))
+    except Exception:  # a failing input has no identities; its hour quarantined it already
+        return ()
 
 
 def _with_provenance(line: bytes, provenance: Mapping[str, Any]) -> bytes:
@@ -266,25 +277,45 @@ class _Inputs:
                 except _Failed as exc:
                     yield [], _error(exc.__cause__ or exc)
             return
+        for snap, (items, failure) in self._on_pool(_normalize_and_tag, snaps):
+            self._ids_of(snap, items)
+            yield items, failure
+
+    def warm(self, snaps: list[Snapshot], *, parallel: bool) -> None:
+        """Compute the look-back window's identities ahead, on the pool when the hour is big."""
+        todo, shas = [], set()
+        for snap in snaps:
+            if (
+                snap.data_key
+                and snap.sha256
+                and snap.sha256 not in self.identities_by_sha
+                and snap.sha256 not in shas
+            ):
+                todo.append(snap)
+                shas.add(snap.sha256)
+        if not parallel or self.pool is None:
+            return  # identities() fills the cache lazily, in-process
+        for snap, ids in self._on_pool(_identities_of, todo):
+            self.identities_by_sha[snap.sha256 or ""] = ids
+
+    def _on_pool(self, fn: Callable[[bytes, str], T], snaps: list[Snapshot]) -> Iterator[tuple[Snapshot, T]]:
+        """`fn(data, key)` for each snapshot on the worker pool, results in input order."""
+        assert self.pool is not None
         pool = self.pool
-        window: deque[tuple[Snapshot, Future[Outcome]]] = deque()
-        pending = iter(snaps)
+        window: deque[tuple[Snapshot, Future[T]]] = deque()
+        pending = iter(s for s in snaps if s.data_key is not None)
 
         def submit() -> None:
             snap = next(pending, None)
             if snap is not None and snap.data_key is not None:
-                window.append(
-                    (snap, pool.submit(_normalize_and_tag, self.sink.get(snap.data_key), snap.data_key))
-                )
+                window.append((snap, pool.submit(fn, self.sink.get(snap.data_key), snap.data_key)))
 
         for _ in range(self.read_ahead):  # bounded read-ahead keeps memory flat on big hours
             submit()
         while window:
             snap, future = window.popleft()
             submit()
-            items, failure = future.result()
-            self._ids_of(snap, items)
-            yield items, failure
+            yield snap, future.result()
 
 
 def _default_normalizer() -> Normalizer:
@@ -328,6 +359,9 @@ def _process_hour(
     past = [s for h in hours(hour - lookback, hour) for s in list_snapshots(sink, h)] if lookback else []
     article_links = {s.link for s in [*past, *snaps] if s.role == "article" and s.data_key and s.link}
     past_shas = {s.sha256 for s in past if s.sha256}
+    if parallel_bytes is not None:
+        uncached = sum(s.bytes for s in past if s.sha256 not in inputs.identities_by_sha)
+        inputs.warm(past, parallel=uncached >= parallel_bytes)
     deduper = Deduper(vid for s in past for vid in inputs.identities(s))
 
     sink.delete(manifest_key(hour))  # the partition reads as absent until its manifest is back
