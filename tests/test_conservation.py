@@ -304,3 +304,38 @@ def test_any_text_gives_one_record_and_loses_nothing(text: str, fmt: str) -> Non
     missing = _chars(decode(data)) - kept
     assert not missing, f"characters lost: {dict(missing)} from {text!r}"
     assert record["flags"]["empty_body"] is (not record["body"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stories(), st.booleans(), st.booleans())
+def test_dom_blocks_keep_every_character(story: Story, subhead_block: bool, signoff_block: bool) -> None:
+    """The HTML path: the same copy as pre-segmented DOM blocks (paragraph/subhead/signoff/bullet/byline)."""
+    from ingest.normalize import normalize_item
+    from ingest.raw import Block, RawItem
+
+    lines = [line for line in story.text.split("\n") if line.strip()]
+    headline, paragraphs = lines[0], [" ".join(line.split()) for line in lines[1:]]
+    blocks = [Block(kind="bullet", text="Shares up 3%"), Block(kind="byline", text="By Ana Beltrán")]
+    blocks += [Block(kind="paragraph", text=p) for p in paragraphs]
+    if subhead_block and len(blocks) > 3:
+        blocks.insert(3, Block(kind="subhead", text="Mill restart ahead"))
+    if signoff_block:
+        blocks.append(Block(kind="signoff", text="Reporting by Kofi Mensah; Editing by Lena Fischer"))
+    record = normalize_item(
+        RawItem(source_format="reuters_com_html", headline=headline, blocks=tuple(blocks))
+    )
+    kept = _chars(
+        record["headline"] or "",
+        *record["body"],
+        *(s["text"] for s in record["subheads"]),
+        *(r["text"] for r in record["removed"]),
+        *record["summary_bullets"],
+        record["byline"]["raw"] if record["byline"] else "",
+    )
+    missing = _chars(headline, *(b.text for b in blocks)) - kept
+    assert not missing, f"characters lost: {dict(missing)}"
+    assert "Shares up 3%" in record["summary_bullets"]
+    if signoff_block:
+        assert record["credits"] is not None and "Kofi Mensah" in record["credits"]["reporting"]
+    if subhead_block and len(blocks) > 3 and record["dateline"] is not None:
+        assert "Mill restart ahead" in [s["text"] for s in record["subheads"]]

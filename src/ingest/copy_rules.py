@@ -124,6 +124,9 @@ def apply_rules(item: RawItem) -> dict[str, Any]:
     byline = header.byline
     if byline is None and (block_byline or meta.get("byline")):
         byline = _byline_from_text(block_byline or str(meta["byline"]))
+    elif byline is not None and block_byline:
+        # the copy's own byline paragraph won; the DOM byline's text stays in the audit
+        removed.append(Removal(kind="byline", text=block_byline, zone="header"))
     tickers = list(dict.fromkeys([*(headline.tickers if headline else ()), *cleaned.tickers]))
     return {
         "source_format": item.source_format,
