@@ -2,7 +2,9 @@
 
 `tag_topics(headline, body)` returns topics ranked best first, each
 `{code, label, score, rank, inferred, evidence}`; the ancestors of every topic found are
-added with `inferred: True`, so an elections story also carries politics (medtop:11000000).
+added with `inferred: True`, so an elections story also carries politics (medtop:11000000). A
+code with terms of its own but implied by a more specific one is inferred too; a broad code is
+explicit only when nothing narrower below it was found.
 
 The rules are data: `data/topic_rules.toml` lists per code the terms that suggest it, how much
 each counts, and exclusion phrases. `data/mediatopics.json` holds the labels and parent chains
@@ -200,19 +202,23 @@ class TopicMatcher:
                     old = spans.get(hit[0])
                     if old is None or hit[2] > old[2]:
                         spans[hit[0]] = hit
+        # a code implied by a more specific kept code is `inferred`, even when its own terms
+        # fired too (those follow the "ancestor of" entries in its evidence)
         scored: dict[str, tuple[float, bool, list[str]]] = {}
-        for code in kept:
-            value = raw[code]
-            if code in pooled:
-                value = max(
-                    value, _raw(sorted({**pooled[code], **{h[0]: h for h in by_code[code]}}.values()))
-                )
-            scored[code] = (value, False, _terms(by_code[code]))
         for node, spans in pooled.items():
-            if node in scored:
-                continue
-            via = sorted(c for c in kept if node in self.concepts[c].ancestors)
-            scored[node] = (_raw(sorted(spans.values())), True, [f"ancestor of {c}" for c in via])
+            via = [f"ancestor of {c}" for c in sorted(c for c in kept if node in self.concepts[c].ancestors)]
+            if node in raw:
+                spans = {**spans, **{h[0]: h for h in by_code[node]}}
+                scored[node] = (
+                    max(raw[node], _raw(sorted(spans.values()))),
+                    True,
+                    via + _terms(by_code[node]),
+                )
+            else:
+                scored[node] = (_raw(sorted(spans.values())), True, via)
+        for code in kept:
+            if code not in scored:
+                scored[code] = (raw[code], False, _terms(by_code[code]))
         # best first; on a tie the explicit, more specific code goes first
         ranked = sorted(
             scored.items(),
