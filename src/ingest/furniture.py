@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CAPTION_GLUED", "FURNITURE", "furniture_kind"]
+__all__ = ["CAPTION_GLUED", "FURNITURE", "PAGE_TAIL_MARKERS", "furniture_kind"]
 
 FURNITURE: tuple[tuple[str, str], ...] = (
     # header chrome of newer pages
@@ -59,6 +59,14 @@ _OPENERS = (
     "Register", "Suggested", "Read Next", "Editor", "About Reuters", "Follow @",
     "1", "2", "3", "4", "5", "6", "7", "8", "9",
 )  # fmt: skip
+
+# On reuters.com the article text ends at the trust badge; what a page copy holds after it (tags,
+# author bio, Read Next, licensing) is page furniture, whatever its wording.
+PAGE_TAIL_MARKERS: tuple[str, ...] = (
+    "Our Standards: The Thomson Reuters Trust Principles",
+    "Suggested Topics:",
+    "Read Next",
+)
 
 # a photo caption glued in front of the dateline: cut at the end of "Licensing Rights"
 CAPTION_GLUED = re.compile(r".*?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?")

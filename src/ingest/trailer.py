@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.furniture import furniture_kind
+from ingest.furniture import PAGE_TAIL_MARKERS, furniture_kind
 from ingest.header import PARTICLES
 from ingest.raw import Removal
 
@@ -231,6 +231,13 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
             removed.append(Removal(kind="fx_note", text=text, zone="trailer", paragraph=idx))
             continue
         body.append((idx, text))
+    for n in range(1, len(body)):
+        if body[n][1].startswith(PAGE_TAIL_MARKERS):
+            for idx, text in body[n:]:
+                kind = furniture_kind(text) or "page_tail"
+                removed.append(Removal(kind=kind, text=text, zone="trailer", paragraph=idx))
+            del body[n:]
+            break
     credits: list[Credits] = []
     contacts = Contacts()
     slug = slug_version = None
