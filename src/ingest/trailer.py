@@ -234,8 +234,8 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
     for n in range(1, len(body)):
         if body[n][1].startswith(PAGE_TAIL_MARKERS):
             for idx, text in body[n:]:
-                kind = furniture_kind(text) or "page_tail"
-                removed.append(Removal(kind=kind, text=text, zone="trailer", paragraph=idx))
+                tail_kind = furniture_kind(text) or "page_tail"
+                removed.append(Removal(kind=tail_kind, text=text, zone="trailer", paragraph=idx))
             del body[n:]
             break
     credits: list[Credits] = []
