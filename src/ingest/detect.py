@@ -23,7 +23,6 @@ FORMATS = (
 # A few KB hold the root element of every container format and the header zone of wire copy.
 _PREFIX = 8192
 
-_NAR_NS = "iptc.org/std/nar/"
 _ATOM_NS = "www.w3.org/2005/atom"
 _SGML = re.compile(r"<!DOCTYPE\s+lewis\b|<REUTERS[\s>]", re.IGNORECASE)
 # skip the XML declaration, comments, processing instructions and a doctype to reach the root tag
@@ -58,18 +57,19 @@ def _markup_format(head: str) -> str | None:
     m = _ROOT.match(head)
     if m is None:
         return None
-    root = m.group(1).lower()
-    local = root.rsplit(":", 1)[-1]
-    low = head.lower()
-    if local in ("newsmessage", "newsitem", "packageitem", "knowledgeitem") and _NAR_NS in low:
+    local = m.group(1).lower().rsplit(":", 1)[-1]
+    if local in ("newsmessage", "newsitem", "packageitem", "knowledgeitem"):
+        # the root names NewsML-G2 (namespace iptc.org/std/nar/), declared or not in the prefix
         return "newsml_g2"
-    if local in ("newsmessage", "newsitem"):
-        # NewsML-G2 without a namespace declaration in the prefix still is NewsML-G2
-        return "newsml_g2"
-    if local == "rss" or (local == "rdf" and "<item" in low):
+    if local == "rss":
         return "rss"
-    if local == "feed" and (_ATOM_NS in low or "<entry" in low):
+    if local in _HTML_ROOTS:
+        return "reuters_com_html"
+    low = head[:2048].lower()
+    if local == "rdf" and "<item" in head:
+        return "rss"
+    if local == "feed" and (_ATOM_NS in low or "<entry" in head):
         return "atom"
-    if local in _HTML_ROOTS or "<html" in low or "<body" in low:
+    if "<html" in low or "<body" in low:
         return "reuters_com_html"
     return None
