@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.tag import load_tagger, tag_record
 
@@ -469,3 +471,72 @@ def test_ingest_normalize_tag_cli_on_done_when_story(tmp_path: Path) -> None:
     assert record["credits"]["reporting"] == ["Kofi Mensah"]
     assert not any("Mensah" in n or "Hogue" in n for n in found)
     assert any(t["label"] == "diplomacy" for t in record["topics"])
+
+
+WORDS = st.sampled_from(
+    [
+        "the",
+        "said",
+        "Chief",
+        "Executive",
+        "Jane",
+        "Roe",
+        "Norvale",
+        "Shipping",
+        "Bank",
+        "of",
+        "England",
+        "Washington",
+        "Georgia",
+        "Paris",
+        "Jordan",
+        "Zelenskiy",
+        "German",
+        "U.S.",
+        "in",
+        "at",
+        "an",
+        "analyst",
+        ",",
+        ".",
+        "'s",
+        '"',
+        "-",
+        "&",
+        "Ministry",
+        "of",
+        "Finance",
+        "Reuters",
+        "Lima",
+        "Kremlin",
+        "Wall",
+        "Street",
+        "São",
+        "Paulo",
+        "Türkiye",
+        "OPEC",
+        "4-0",
+        "beat",
+        "Ltd",
+        "Corp",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    headline=st.lists(WORDS, max_size=8).map(" ".join),
+    body=st.lists(st.lists(WORDS | st.text(max_size=6), max_size=25).map(" ".join), max_size=4),
+    upper=st.booleans(),
+)
+def test_any_text_gives_spans_that_slice_to_their_text(headline: str, body: list[str], upper: bool) -> None:
+    record = story(body, headline=headline.upper() if upper else headline, locations=["LIMA", "x"])
+    texts = {"headline": [record["headline"]], "body": record["body"]}
+    for entity in entities(record):
+        assert entity["type"] in {"person", "organization", "place"} and entity["id"]
+        assert entity["mentions"] == len(entity["spans"]) >= 1
+        for span in entity["spans"]:
+            if span["field"] == "dateline":
+                continue
+            assert texts[span["field"]][span["paragraph"]][span["start"] : span["end"]] == span["text"]
+        assert "Reuters" not in entity["name"]

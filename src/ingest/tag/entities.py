@@ -292,7 +292,7 @@ class EntityTagger:
             while j < n and not isinstance(elements[j], Hit):
                 j += 1
             words = elements[i:j]
-            left = elements[i - 1] if i > 0 else None
+            left = elements[i - 1] if i > 0 and isinstance(elements[i - 1], Hit) else None
             right = elements[j] if j < n else None
             consumed_right = self._read_unknown(cx, words, left, right, title_pending, state)
             title_pending = False
@@ -435,6 +435,8 @@ class EntityTagger:
 
     def _person(self, cx: _Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
         surface = cx.text[start:end]
+        if "Reuters" in surface:
+            return
         state.mentions.append(
             Mention(
                 field=cx.field,
