@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ingest.dedupe import Decision, Deduper, VersionId, version_id
@@ -9,7 +11,7 @@ from ingest.record import body_hash
 
 
 def vid(
-    key: str = "k", version: str = "u0000", status: str = "usable", body: str = "b", **kw: bool
+    key: str = "k", version: str = "u0000", status: str = "usable", body: str = "b", **kw: Any
 ) -> VersionId:
     return VersionId(story_key=key, version=version, status=status, body_hash=body, **kw)
 
@@ -82,3 +84,29 @@ def test_version_id_from_record_uses_record_body_hash() -> None:
     )
     with pytest.raises(ValueError, match="story_key"):
         version_id({"body": []})
+
+
+def test_withdrawal_resolves_to_the_story_by_guid_or_slug() -> None:
+    story = vid(key="slug:abc", aliases=("guid:tag:x,0000:newsml_L1", "slug:ORVIK-SHIPPING/"))
+    by_guid = vid(key="slug:zzz", status="withdrawn", aliases=("guid:tag:x,0000:newsml_L1",))
+    by_slug = vid(key="head:kill", status="withdrawn", aliases=("slug:ORVIK-SHIPPING/",))
+    stranger = vid(key="head:other", status="withdrawn", aliases=("slug:OTHER/",))
+    deduper = Deduper([story])
+    assert deduper.resolve(by_guid).story_key == "slug:abc"
+    assert deduper.resolve(by_slug).story_key == "slug:abc"
+    assert deduper.resolve(stranger) == stranger
+    assert deduper.resolve(story) == story  # only withdrawals move
+    # a withdrawal already in the window, resolved the same way, makes a re-fetch a duplicate
+    again = Deduper([story, by_guid])
+    assert again.decide(again.resolve(by_guid)) == (Decision.DUPLICATE, False)
+
+
+def test_version_id_aliases() -> None:
+    record = {
+        "story_key": "k",
+        "version": "v",
+        "body": ["x"],
+        "item_id": {"guid": "tag:reuters.com,2026:newsml_L8N1:3"},
+        "slug": "ORVIK-SHIPPING/ (UPDATE 2)",
+    }
+    assert version_id(record).aliases == ("guid:tag:reuters.com,2026:newsml_L8N1", "slug:ORVIK-SHIPPING/")

@@ -230,26 +230,34 @@ def test_hour_without_snapshots_lands_empty_manifest(tmp_path: Path) -> None:
     assert result.summary()["empty_hours"] == ["dt=2026-03-10/hour=08", "dt=2026-03-10/hour=09"]
 
 
-def test_withdrawal_lands_with_status_withdrawn(tmp_path: Path) -> None:
+def test_withdrawal_lands_once_under_the_story_it_withdraws(tmp_path: Path) -> None:
     sink = FileSink(tmp_path)
-    write_snapshot(sink, source="m", hour=H0, fetched_at=H0, data=news_message([B0]), ext="xml")
-    killed = Story(
+    kill = Story(
         usn="L2A",
         version=3,
         slug="PELLA-FOODS/RESULTS",
-        headline="Pella Foods profit rises on salmon prices",
-        body=PELLA,
+        headline="STORY WITHDRAWN",
+        body="    This story has been withdrawn. It was issued in error.",  # no dateline: own key differs
         status="canceled",
         created="2026-03-10T09:30:00Z",
     )
-    write_snapshot(
-        sink, source="m", hour=H0 + HOUR, fetched_at=H0 + HOUR, data=news_message([killed]), ext="xml"
-    )
-    result = process_interval(sink=sink, start=H0, end=H0 + 2 * HOUR)
-    assert [h.withdrawn for h in result.hours] == [0, 1]
-    assert [h.versions_superseded for h in result.hours] == [0, 1]
-    (record,) = read_partition(sink, H0 + HOUR)[1]
-    assert record["status"] == "withdrawn"
+    feeds = [[B0], [B0, kill], [B0, kill]]
+    for h, stories in enumerate(feeds):
+        at = H0 + h * HOUR
+        write_snapshot(
+            sink, source="m", hour=at, fetched_at=at, data=news_message(stories, sent=f"{h}"), ext="xml"
+        )
+    for order in ([0, 1, 2], [2, 1, 0]):
+        results = {
+            h: process_interval(sink=sink, start=H0 + h * HOUR, end=H0 + (h + 1) * HOUR) for h in order
+        }
+        assert [results[h].hours[0].withdrawn for h in range(3)] == [0, 1, 0]
+        assert [results[h].hours[0].versions_superseded for h in range(3)] == [0, 1, 0]
+        assert [results[h].hours[0].duplicates_skipped for h in range(3)] == [0, 1, 2]
+    (story,) = read_partition(sink, H0)[1]
+    (withdrawal,) = read_partition(sink, H0 + HOUR)[1]
+    assert withdrawal["status"] == "withdrawn" and withdrawal["headline"] == "STORY WITHDRAWN"
+    assert withdrawal["story_key"] == story["story_key"]
 
 
 @pytest.mark.slow

@@ -31,17 +31,24 @@ Edge cases, by design:
 * An older version arriving after a newer one (out-of-order feeds) still lands, unflagged; the
   "latest per story_key" query ignores it.
 * A withdrawal (`status: "withdrawn"`) lands in the hour it arrives; readers drop every story
-  whose latest record is a withdrawal (README query).
+  with a withdrawal (README query). Kill notices rarely repeat the dateline, so their own
+  `story_key` differs from the story's: `Deduper.resolve` moves a withdrawal onto the story seen
+  (window or hour) with the same NewsML guid (without version) or bare slug, and the landed
+  record carries that story's key. A withdrawal of a story not seen within the window keeps its
+  own key.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
 from ingest.record import body_hash
+
+_GUID_VERSION = re.compile(r":\d+$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +61,7 @@ class VersionId:
     body_hash: str
     empty: bool = False
     repeat: bool = False
+    aliases: tuple[str, ...] = ()  # NewsML guid without version, bare slug: to find a withdrawal's story
 
 
 class Decision(Enum):
@@ -83,7 +91,20 @@ def version_id(record: Mapping[str, Any]) -> VersionId:
         body_hash=_body_hash(record),
         empty=bool(flags.get("empty_body")) or not record.get("body"),
         repeat="RPT" in prefixes,
+        aliases=_aliases(record),
     )
+
+
+def _aliases(record: Mapping[str, Any]) -> tuple[str, ...]:
+    out = []
+    item_id = record.get("item_id")
+    guid = item_id.get("guid") if isinstance(item_id, Mapping) else None
+    if guid:
+        out.append("guid:" + _GUID_VERSION.sub("", str(guid)))
+    slug = record.get("slug")
+    if slug:
+        out.append("slug:" + str(slug).split("(", 1)[0].strip().upper())
+    return tuple(out)
 
 
 class Deduper:
@@ -94,8 +115,21 @@ class Deduper:
         self._bodies: set[tuple[str, str, str]] = set()
         self._latest: dict[str, str] = {}
         self._has_copy: set[str] = set()
+        self._by_alias: dict[str, str] = {}
         for vid in seen:
-            self._remember(vid)
+            self._remember(self.resolve(vid))
+
+    def resolve(self, vid: VersionId) -> VersionId:
+        """A withdrawal's identity moved onto the story it withdraws, when found by NewsML guid or slug.
+
+        Kill notices rarely repeat the dateline, so their own story key differs from the story's.
+        """
+        if vid.status != "withdrawn" or vid.story_key in self._latest:
+            return vid
+        for alias in vid.aliases:
+            if alias in self._by_alias:
+                return replace(vid, story_key=self._by_alias[alias])
+        return vid
 
     def _remember(self, vid: VersionId) -> None:
         self._ids.add((vid.story_key, vid.version, vid.status, vid.body_hash))
@@ -105,6 +139,9 @@ class Deduper:
         self._latest.setdefault(vid.story_key, vid.version)
         if not vid.empty:
             self._has_copy.add(vid.story_key)
+        if vid.status != "withdrawn":
+            for alias in vid.aliases:
+                self._by_alias.setdefault(alias, vid.story_key)
 
     def decide(self, vid: VersionId) -> tuple[Decision, bool]:
         """(decision, supersedes) for the next record; remembers it when it lands."""

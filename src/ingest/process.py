@@ -224,6 +224,13 @@ def _identities_of(data: bytes, name: str) -> tuple[VersionId, ...]:
         return ()
 
 
+def _rekey(line: bytes, story_key: str) -> bytes:
+    """The record line with its `story_key` replaced (key order kept)."""
+    record = json.loads(line)
+    record["story_key"] = story_key
+    return record_line(record)
+
+
 def _with_provenance(line: bytes, provenance: Mapping[str, Any]) -> bytes:
     """The record line with the `ingest` object appended as its last key (same bytes as dumping
     the dict with that key added)."""
@@ -438,7 +445,7 @@ def _process_hour(
             if item.vid is None:
                 quarantined(snap, i, item.vid_error or {"error": "ValueError", "message": "no identity"})
                 continue
-            vid = item.vid
+            vid = deduper.resolve(item.vid)
             decision, supersedes = deduper.decide(vid)
             if decision is not Decision.LAND:
                 counts["duplicates_skipped"] += 1
@@ -450,6 +457,8 @@ def _process_hour(
                     line = record_line(_tag(item.record, tagger))
                 except Exception as exc:  # a tagger failure on one record must not sink the hour
                     tag_error = _error(exc)
+            if line is not None and vid.story_key != item.vid.story_key:
+                line = _rekey(line, vid.story_key)  # a withdrawal joins the story it withdraws
             if tag_error is not None or line is None:
                 quarantined(snap, i, tag_error or {"error": "TagError", "message": "no tags"})
                 continue
