@@ -560,7 +560,8 @@ def _engine(
     defaults = normalizer is None and (default_tagger is not None or tagger is _default_tagger())
     n = workers if workers is not None else min(os.cpu_count() or 1, 4)
     inputs = _Inputs(sink=sink, normalize=normalizer or _default_normalizer())
-    if n <= 1 or not defaults:
+    # a daemonic process (some executors run tasks in one) may not start children: stay serial
+    if n <= 1 or not defaults or multiprocessing.current_process().daemon:
         yield inputs, tagger, None
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process holding boto3/httpx threads
