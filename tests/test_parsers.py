@@ -426,6 +426,7 @@ REFUSALS = [
         parse_newsml.parse,
         "no text newsItem",
     ),
+    ("html-no-document", lambda: "<!-- saved page, nothing else -->", parse_html.parse, "unreadable HTML"),
     ("sgml-no-records", lambda: '<!DOCTYPE lewis SYSTEM "lewis.dtd">\n', parse_sgml.parse, "no <REUTERS>"),
     ("rss-truncated-before-items", lambda: "<rss><channel><title>Reuters", parse_feed.parse, "malformed"),
 ]

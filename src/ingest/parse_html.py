@@ -272,9 +272,8 @@ def parse(text: str) -> list[RawItem]:
 
 
 def _tree(text: str) -> Any:
-    source = (
-        _XML_DECL.sub("", text, count=1) if text.startswith("<?") or text.lstrip().startswith("<?") else text
-    )
+    # lxml refuses a str that declares its encoding; the text is decoded already
+    source = _XML_DECL.sub("", text, count=1) if text[:64].lstrip().startswith("<?") else text
     try:
         root = lxml_html.document_fromstring(source, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
