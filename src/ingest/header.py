@@ -81,9 +81,11 @@ _SOURCE = re.compile(r"\((" + "|".join(DATELINE_SOURCES) + r")\)\s*[-–—][ \t
 _UPPER = "".join(chr(c) for c in range(0xC0, 0x530) if chr(c).isupper() and chr(c).isalpha())
 _TOK = rf"[A-Z{_UPPER}][\w.'’&-]*"
 _MON = r"(?i:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
+# lower-case particles inside mixed-case place names: `Rio de Janeiro`, `Trinidad and Tobago`
+_PLACE_PARTICLE = r"(?:(?:de|da|do|dos|das|del|di|du|la|le|el|al|am|an|and|of|upon|on|sur|en|i) )*"
 _PLACE = re.compile(
-    rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}})?"
-    rf"(?P<quals>(?:, ?{_TOK}(?: {_TOK}){{0,4}})*)"
+    rf"(?P<loc>{_TOK}(?:[ /]{_PLACE_PARTICLE}{_TOK}){{0,5}})?"
+    rf"(?P<quals>(?:, ?{_TOK}(?: {_PLACE_PARTICLE}{_TOK}){{0,4}})*)"
     rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}})|,? ?(?P<day2>\d{{1,2}}) (?P<mon2>{_MON})\.?)?,?"
 )
 _ALERT = re.compile(rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}}) [-–—] (?=\S)")
