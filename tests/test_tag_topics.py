@@ -1160,6 +1160,102 @@ PRIMARY_CASES = [
         "Gig workers win right to minimum wage in landmark ruling",
         "Ride-hailing drivers are workers entitled to the minimum wage and holiday pay, the country's top court ruled on Wednesday in a landmark case for the gig economy.",
     ),
+    (
+        "chip-designer-arlo-semiconductor-raises",
+        ECONOMY,
+        "Chip designer Arlo Semiconductor raises $300 million",
+        "Arlo Semiconductor, a California chip designer, said on Thursday it had raised $300 million in a funding round led by sovereign wealth funds, valuing it at $4 billion.",
+    ),
+    (
+        "streaming-firm-vidora-to-cut",
+        ECONOMY,
+        "Streaming firm Vidora to cut prices as subscriber growth stalls",
+        "Vidora said on Wednesday it would cut subscription prices in 12 markets after adding fewer subscribers than expected in the third quarter.",
+    ),
+    (
+        "tessaro-telecom-agrees-6-billion",
+        ECONOMY,
+        "Tessaro Telecom agrees $6 billion merger with rival",
+        "Tessaro Telecom agreed on Monday to merge with rival Brenmoor Mobile in a $6 billion deal that would create the country's largest mobile operator, subject to regulatory approval.",
+    ),
+    (
+        "software-maker-quillo-misses-revenue",
+        ECONOMY,
+        "Software maker Quillo misses revenue forecast, shares drop",
+        "Quillo Inc reported quarterly revenue below Wall Street estimates on Tuesday, sending its shares down 11% in extended trading.",
+    ),
+    (
+        "electric-carmaker-to-build-battery",
+        ECONOMY,
+        "Electric carmaker to build battery plant in Hungary",
+        "Electric vehicle maker Voltara said it would invest 2 billion euros in a battery factory in Hungary, creating 2,500 jobs by 2028.",
+    ),
+    (
+        "airline-orders-50-jets-from",
+        ECONOMY,
+        "Airline orders 50 jets from Airbus",
+        "Low-cost airline SkyNord ordered 50 Airbus A321neo jets on Tuesday in a deal worth about $7 billion at list prices.",
+    ),
+    (
+        "foreign-ministers-meet-to-ease",
+        POLITICS,
+        "Foreign ministers meet to ease tensions over disputed islands",
+        "The foreign ministers of Japan and South Korea met in Tokyo on Friday to ease tensions over a group of disputed islands, agreeing to set up a hotline.",
+    ),
+    (
+        "president-visits-beijing-signs-20",
+        POLITICS,
+        "President visits Beijing, signs 20 agreements",
+        "Brazil's president signed 20 agreements on trade, energy and technology during a state visit to Beijing on Tuesday, the foreign ministry said.",
+    ),
+    (
+        "ambassador-recalled-after-row-over",
+        POLITICS,
+        "Ambassador recalled after row over election interference",
+        "The government recalled its ambassador from Moscow on Wednesday in protest at what it called Russian interference in last month's election.",
+    ),
+    (
+        "nato-allies-pledge-to-raise",
+        POLITICS,
+        "NATO allies pledge to raise defence spending to 3.5% of GDP",
+        "NATO leaders agreed at a summit in The Hague on Wednesday to raise defence spending to 3.5% of economic output by 2035.",
+    ),
+    (
+        "israeli-troops-raid-west-bank",
+        CONFLICT,
+        "Israeli troops raid West Bank camp, killing three",
+        "Israeli troops killed three Palestinians in a raid on a refugee camp in the occupied West Bank on Tuesday, the Palestinian health ministry said.",
+    ),
+    (
+        "rebels-shoot-down-army-helicopter",
+        CONFLICT,
+        "Rebels shoot down army helicopter in north",
+        "Rebels shot down an army helicopter in the north of the country on Sunday, killing all eight soldiers on board, the military said.",
+    ),
+    (
+        "copper-price-hits-record-on",
+        ECONOMY,
+        "Copper price hits record on supply fears",
+        "Copper prices hit a record high on the London Metal Exchange on Monday as a strike at a major Chilean mine threatened supply.",
+    ),
+    (
+        "brent-crude-falls-below-70",
+        ECONOMY,
+        "Brent crude falls below $70 for first time since 2021",
+        "Brent crude futures fell below $70 a barrel on Tuesday as concerns about weak Chinese demand outweighed supply cuts by OPEC+.",
+    ),
+    (
+        "cholera-vaccine-stocks-run-low",
+        HEALTH,
+        "Cholera vaccine stocks run low, WHO warns",
+        "Global stocks of cholera vaccine have run out as outbreaks spread across Africa and Asia, the World Health Organization said on Thursday.",
+    ),
+    (
+        "search-resumes-for-30-missing",
+        DISASTER,
+        "Search resumes for 30 missing after mine collapse",
+        "Rescuers resumed the search on Tuesday for 30 miners trapped after a collapse at a gold mine in the east of the country, officials said.",
+    ),
 ]
 
 
@@ -1509,6 +1605,24 @@ HOSTILE = [
         "Exam results show record number of top grades",
         "A record 28% of students received top grades in this year's school exam results.",
         ["medtop:20000178"],
+    ),
+    (
+        "battery-is-not-a-batter",
+        "Carmaker to build battery plant",
+        "Voltara will invest 2 billion euros in a battery factory in Hungary.",
+        ["medtop:20000888"],
+    ),
+    (
+        "recalled-ambassador-is-not-a-product-recall",
+        "Ambassador recalled after row over election interference",
+        "The government recalled its ambassador from Moscow on Wednesday.",
+        ["medtop:20000207"],
+    ),
+    (
+        "vaccine-stocks-are-not-equities",
+        "Cholera vaccine stocks run low, WHO warns",
+        "Global stocks of cholera vaccine have run out as outbreaks spread, the WHO said.",
+        ["medtop:20000396"],
     ),
 ]
 
