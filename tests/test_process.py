@@ -278,6 +278,18 @@ def test_article_pages_stand_in_for_rss_summaries(tmp_path: Path, feed_server: F
     assert all(not r["flags"]["truncated"] for r in records)
     assert {r["source_format"] for r in records} == {"reuters_com_html"}
 
+    # 30 hours later (past the look-back window) the feed has changed, its pages have not (304):
+    # the pages' sidecars still stand for the summaries, so no summary lands as a story
+    later = H0 + 30 * HOUR
+    rss = feed_server.routes["/world.rss"].body.replace(b"09:40:00", b"10:40:00")
+    feed_server.set("/world.rss", rss, content_type="application/rss+xml")
+    with httpx.Client() as client:
+        fetched = fetch_source(src, sink=sink, start=later, end=later + HOUR, client=client, now=later)
+    assert (fetched.not_modified, fetched.articles) == (4, 0)
+    again = process_interval(sink=sink, start=later, end=later + HOUR)
+    assert again.total("records") == 0
+    assert read_partition(sink, later)[0]["summaries_replaced"] == 4
+
 
 # --- real S3 server (SeaweedFS) ------------------------------------------------------------------
 

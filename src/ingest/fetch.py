@@ -315,9 +315,9 @@ def _fetch_articles(
         except SourceUnavailable as exc:
             # the feed itself arrived; a page that stays down is filed as an error and quarantined
             resp = Response(url=link, status=0, headers={}, content=None, error=str(exc))
-        if resp.status == 304:
-            continue  # an earlier hour holds this page; processing finds it in the look-back window
-        error = resp.error or (None if resp.status == 200 else f"HTTP {resp.status}")
+        # a 304 files a sidecar alone: the page (snapshotted in an earlier hour) still stands for
+        # the item's summary, even once that hour has left the look-back window
+        error = resp.error or (None if resp.status in (200, 304) else f"HTTP {resp.status}")
         filed.append(
             _file(
                 sink,

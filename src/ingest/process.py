@@ -364,7 +364,9 @@ def _process_hour(
     if progress is not None:
         progress(0, len(snaps))
     past = [s for h in hours(hour - lookback, hour) for s in list_snapshots(sink, h)] if lookback else []
-    article_links = {s.link for s in [*past, *snaps] if s.role == "article" and s.data_key and s.link}
+    article_links = {
+        s.link for s in [*past, *snaps] if s.role == "article" and s.link and (s.data_key or s.status == 304)
+    }
     past_shas = {s.sha256 for s in past if s.sha256}
     if parallel_bytes is not None:
         uncached = sum(s.bytes for s in past if s.sha256 not in inputs.identities_by_sha)
