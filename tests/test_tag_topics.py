@@ -1624,6 +1624,24 @@ HOSTILE = [
         "Global stocks of cholera vaccine have run out as outbreaks spread, the WHO said.",
         ["medtop:20000396"],
     ),
+    (
+        "protestant-is-not-a-protest",
+        "Protestant church leaders meet in Geneva",
+        "Protestant bishops met in Geneva on Monday.",
+        ["medtop:20000066", "medtop:20000648"],
+    ),
+    (
+        "derailed-talks-are-not-a-rail-accident",
+        "Row could derail the peace talks",
+        "The dispute could derail the talks, diplomats said.",
+        ["medtop:20000146", "medtop:20000139"],
+    ),
+    (
+        "surname-prefixes-are-not-terms",
+        "Imamoglu jailed; Jabalia camp shelled",
+        "Istanbul mayor Ekrem Imamoglu was jailed, and shells hit Jabalia in Gaza.",
+        ["medtop:20000677", "medtop:20000477"],
+    ),
 ]
 
 
