@@ -394,3 +394,17 @@ def test_furniture(paragraph: str, kind: str | None) -> None:
     from ingest.furniture import furniture_kind
 
     assert furniture_kind(paragraph) == kind
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "The agency credited the image to REUTERS/Ana Beltrán on Monday.",
+        "A photo REUTERS/Ana x " * 40 + "Sign up here",
+        "Officials said the picture, credited REUTERS/Colin Harwell, was taken in May " + "and more " * 60,
+    ],
+)
+def test_story_text_mentioning_reuters_photo_credit_is_not_a_caption(paragraph: str) -> None:
+    from ingest.furniture import furniture_kind
+
+    assert furniture_kind(paragraph) is None

@@ -23,8 +23,12 @@ FURNITURE: tuple[tuple[str, str], ...] = (
     ("chrome", r"\[\d+/\d+\]"),
     ("chrome", r"\d+ [Mm]in(?:ute)? [Rr]ead"),
     # older captions end at the photographer credit: `… REUTERS/Colin Harwell[/File Photo]`
-    ("caption", r".*\bREUTERS/[A-Z][\w.'’ -]{1,40}(?:/(?:File|Pool|Handout) Photo)?"),
-    ("caption", r".*\bREUTERS/[^\n]*?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?"),
+    # (captions are short: a long paragraph that mentions REUTERS/ is story text)
+    (
+        "caption",
+        r".{0,400}?\bREUTERS/[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}(?:/(?:File|Pool|Handout) Photo)?",
+    ),
+    ("caption", r".{0,400}?\bREUTERS/.{0,80}?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?"),
     ("caption", r"(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?"),
     # trust badge and licensing
     (
