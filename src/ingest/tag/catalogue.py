@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -103,6 +104,7 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=2048)
 def dateline_key(text: str) -> str:
     """Return the lookup key of a dateline location (same rule as the build script)."""
     return re.sub(r"[\s\-]+", " ", fold(text).lower().replace(".", "")).strip()

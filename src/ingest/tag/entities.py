@@ -33,7 +33,7 @@ ELEMENT = rf"(?:{ABBREV}|{WORD}|(?:al|el|bin|ben|ibn)-{WORD})"
 RUN_RE = re.compile(
     rf"(?=[A-Z\u00C0-\u00DE])(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*"
 )
-CONNECTOR_RE = re.compile(r"^ (of|for|and|of the|for the) $")
+CONNECTOR_RE = re.compile(r" (of|for|and|of the|for the) ")
 HYPHEN_PART = re.compile(r"^[A-Z][a-z]+-[a-z]+$")
 
 CONFIDENCE = {
@@ -495,7 +495,9 @@ class EntityTagger:
             probe = "\n\n".join(p[2].title() if p[0] == "headline" else p[2] for p in parts)
         state.text = text
         self._scan(_Text("story", 0, text), state, probe)
-        self._resolve(state, reporting, _is_sport(headline, body, state))
+        clubs = self.catalogue.clubs
+        sport = any(m.text in clubs for m in state.mentions) and _is_sport(headline, body, state)
+        self._resolve(state, reporting, sport)
         self._corefer(state)
         if model is not None:
             self._add_model_spans(parts, offsets, model, state)
@@ -763,8 +765,8 @@ def _merge_runs(text: str, runs: list[tuple[int, int]], hits: list[Hit]) -> list
     merged = [runs[0]]
     for start, end in runs[1:]:
         prev_start, prev_end = merged[-1]
-        gap = text[prev_end:start]
-        m = CONNECTOR_RE.match(gap)
+        # The only joinable gaps are " of ", " for ", " and ", " of the ", " for the ".
+        m = CONNECTOR_RE.fullmatch(text, prev_end, start) if 4 <= start - prev_end <= 9 else None
         if m:
             head = text[prev_start:prev_end].rsplit(" ", 1)[-1]
             tail = text[start:end].rsplit(" ", 1)[-1]
