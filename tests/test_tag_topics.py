@@ -1642,6 +1642,18 @@ HOSTILE = [
         "Istanbul mayor Ekrem Imamoglu was jailed, and shells hit Jabalia in Gaza.",
         ["medtop:20000677", "medtop:20000477"],
     ),
+    (
+        "real-and-won-as-words-are-not-currencies",
+        "Party won the vote; the threat is real, leader says",
+        "The party won the vote on Sunday and its leader said the threat from abroad was real.",
+        ["medtop:20000355", "medtop:20000391"],
+    ),
+    (
+        "ai-weiwei-and-aids-to-recovery-are-not-topics",
+        "Artist Ai Weiwei opens show; stimulus aids recovery",
+        "Ai Weiwei opened an exhibition in Berlin, while new stimulus aids the recovery.",
+        ["medtop:20001298", "medtop:20000452"],
+    ),
 ]
 
 
