@@ -25,9 +25,6 @@ from ingest.tag.catalogue import Catalogue, Entry, Hit, fold
 # a possessive "'s" is not part of it.
 ABBREV = r"(?:[A-Z]\.(?:[A-Z]\.)*|(?:Corp|Inc|Co|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|Gen|Lt|Col|Sen|Rep|Gov|Prof|Capt|Sgt|Maj)\.)"
 WORD = r"(?:[A-Z\u00C0-\u00DE][\w]*(?:[-'\u2019](?!s\b)\w+)*\+?)"
-TOKEN_RE = re.compile(
-    rf"(?<![\w'\u2019\-]){ABBREV}|(?<![\w'\u2019\-.]){WORD}|(?<=[ -])(?:al|el|bin|ben|ibn)-{WORD}"
-)
 PARTICLE = r"(?:de|da|do|dos|das|del|della|di|du|la|le|van|von|der|den|ter|bin|bint|ibn|al|el|y|zu)"
 ELEMENT = rf"(?:{ABBREV}|{WORD}|(?:al|el|bin|ben|ibn)-{WORD})"
 RUN_RE = re.compile(
