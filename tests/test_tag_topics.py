@@ -1654,6 +1654,24 @@ HOSTILE = [
         "Ai Weiwei opened an exhibition in Berlin, while new stimulus aids the recovery.",
         ["medtop:20001298", "medtop:20000452"],
     ),
+    (
+        "holds-lead-is-not-a-rate-decision",
+        "Scheffler holds two-shot lead at Masters",
+        "Scottie Scheffler holds a two-shot lead after the second round.",
+        ["medtop:20000371"],
+    ),
+    (
+        "funding-round-is-not-golf-seed-is-not-tennis",
+        "Startup raises seed funding in round led by Northbridge",
+        "Kaamos raised $8 million in a seed funding round that sets it up for expansion.",
+        ["medtop:20000940", "medtop:20001085"],
+    ),
+    (
+        "visa-rules-and-lunar-new-year-are-not-payments-or-space",
+        "Travellers face new visa rules ahead of Lunar New Year",
+        "Travellers will need a visa to enter the country during the Lunar New Year holiday.",
+        ["medtop:20001164", "medtop:20000739"],
+    ),
 ]
 
 
