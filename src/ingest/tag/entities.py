@@ -219,6 +219,14 @@ class EntityTagger:
                             Lone(field=cx.field, paragraph=0, start=run_start, end=run_end, text=run)
                         )
                     continue
+            if h < nh and hits[h].start == run_start and hits[h].end == run_end:
+                # The run is exactly one catalogue entry ("Germany", "European Central Bank").
+                used[h] = True
+                hit = hits[h]
+                state.mentions.append(
+                    _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
+                )
+                continue
             elements: list[Any] = []
             k = h
             pos = run_start
