@@ -82,6 +82,9 @@ TRICKY = [
     " See [ID:nL8N3XYZ98] for details.",
     " “Better than planned,” said Rosa Ibarra.",
     " Shares rose 4%.",
+    ' Norvale <Origin Href="QuoteRef">NRVL.OL</Origin> rose.',
+    " Corn <Cv1> was flat [MET/L].",
+    " Prices (up 3%) rose by the end of May.",
 ]
 PREFIXES = [
     "UPDATE 2-",
@@ -182,10 +185,13 @@ def stories(draw: st.DrawFn) -> Story:
     if wire and draw(st.booleans()):
         trailer.append("Keywords: NORVALE-SHIPPING/VESSELS (UPDATE 1)")
         story.slug = "NORVALE-SHIPPING/VESSELS"
+    fence = wire and len(paragraphs) > 1 and draw(st.booleans())
+    if fence:
+        paragraphs.insert(1, "^^^^^^^^\nGraphic: Feeder orders by year https://tmsnrt.rs/3xYz\n^^^^^^^^")
     if wire:
         lines = [headline]
         for p in [*header, *paragraphs, *trailer]:
-            if p.startswith("Keywords:"):
+            if p.startswith(("Keywords:", "^^^^")):
                 lines.append(p)
                 continue
             wrapped = textwrap.wrap(p, 68, break_long_words=False, break_on_hyphens=False)
@@ -240,6 +246,8 @@ def test_planted_parts_come_back_in_their_fields(story: Story) -> None:
     assert record["picture_ids"] == story.picture_ids
     assert record["slug"] == story.slug
     assert record["flags"]["empty_body"] is (not record["body"])
+    if "^^^^" in story.text:
+        assert {"title": "Feeder orders by year", "url": "https://tmsnrt.rs/3xYz"} in record["graphics_refs"]
 
 
 LINES = [
