@@ -193,3 +193,15 @@ def test_cli_unknown_tag_backend_is_one_clear_error(tmp_path: Path) -> None:
         assert out.stdout == b""
         (line,) = out.stderr.decode().splitlines()
         assert "no-such-backend" in line and "Traceback" not in line
+
+
+def test_cli_reader_going_away_is_not_an_error() -> None:
+    """`ingest normalize ... | head -1`: a closed pipe ends the run quietly."""
+    paths = [str(p) for p in sorted(GOLDEN.glob("web_*.txt"))] * 40
+    proc = subprocess.Popen([INGEST, "normalize", *paths], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    json.loads(proc.stdout.readline())
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert b"Traceback" not in err and b"BrokenPipe" not in err

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
@@ -58,6 +59,17 @@ def _records_in(data: bytes) -> list[dict[str, Any]] | None:
 
 
 def _run(
+    paths: list[str], records_of: Callable[[bytes, str], list[dict[str, Any]]], verb: str, out: BinaryIO
+) -> int:
+    try:
+        return _run_all(paths, records_of, verb, out)
+    except BrokenPipeError:
+        # the reader went away (`ingest normalize ... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run_all(
     paths: list[str], records_of: Callable[[bytes, str], list[dict[str, Any]]], verb: str, out: BinaryIO
 ) -> int:
     failed = 0
