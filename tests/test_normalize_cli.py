@@ -205,3 +205,12 @@ def test_cli_reader_going_away_is_not_an_error() -> None:
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 0
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+def test_cli_tag_refuses_a_broken_records_file(tmp_path: Path) -> None:
+    good = _run("normalize", "-", stdin=STORY).stdout
+    broken = tmp_path / "records.jsonl"
+    broken.write_bytes(good + b'{"not": "a record"}\n')
+    out = _run("tag", str(broken))
+    assert out.returncode == 2 and out.stdout == b""
+    assert "line 2 is not a story record" in out.stderr.decode()

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, ParseError
 from ingest.normalize import normalize
 from ingest.record import dumps
 
@@ -42,19 +42,28 @@ def _tagger(backend: str) -> Tagger:
 
 
 def _records_in(data: bytes) -> list[dict[str, Any]] | None:
-    """Story records when the input is JSON lines from `ingest normalize`, else None."""
+    """Story records when the input is JSON lines from `ingest normalize`, else None (a raw file)."""
     if data.lstrip()[:1] != b"{":
         return None
-    records = []
     try:
-        for line in data.decode("utf-8").splitlines():
-            if line.strip():
-                obj = json.loads(line)
-                if not isinstance(obj, dict) or "schema_version" not in obj:
-                    return None
-                records.append(obj)
-    except (UnicodeDecodeError, ValueError):
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
         return None
+    records: list[dict[str, Any]] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            if not records:
+                return None  # not JSON lines at all (e.g. a NewsML JSON document)
+            raise ParseError(f"line {n} is not JSON: {exc}") from exc
+        if not isinstance(obj, dict) or "schema_version" not in obj:
+            if not records:
+                return None
+            raise ParseError(f"line {n} is not a story record")
+        records.append(obj)
     return records
 
 
