@@ -351,6 +351,12 @@ def parse_header(paragraphs: Sequence[str], *, sgml: bool = False) -> Header:
         removed.append(Removal(kind="dateline", text=dl.raw, zone="header", paragraph=i))
         rest = rest.strip()
         after = _CORRECTION_AFTER_DATELINE.match(rest)
+        if after is None and not rest and i + 1 < len(paragraphs):
+            # the dateline alone on its line, the correction note opening the next one
+            after = _CORRECTION_AFTER_DATELINE.match(paragraphs[i + 1])
+            if after is not None:
+                i += 1
+                rest = paragraphs[i]
         if after is not None:
             c = classify_note(" ".join(after.group(1).split()))
             correction = correction or c
