@@ -483,3 +483,15 @@ def test_to_utc_iso(value: str, expected: str | None) -> None:
     from ingest.timestamps import to_utc_iso
 
     assert to_utc_iso(value) == expected
+
+
+def test_newsml_wrapped_blocks_stay_separate_paragraphs() -> None:
+    doc = (
+        '<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g" version="1">'
+        '<itemMeta><itemClass qcode="icls:text"/></itemMeta><contentMeta><headline>H</headline></contentMeta>'
+        '<contentSet><inlineXML><html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        "<div><p>OSLO (Reuters) - Norvale said.</p><p>Shares rose.</p></div><ul><li>One more.</li></ul>"
+        "</body></html></inlineXML></contentSet></newsItem>"
+    )
+    (item,) = parse_newsml.parse(doc)
+    assert item.text == "OSLO (Reuters) - Norvale said.\n\nShares rose.\n\nOne more."

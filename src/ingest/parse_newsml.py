@@ -30,7 +30,20 @@ _PARSER = etree.XMLParser(
 _STATUS = {"usable": "usable", "withdrawn": "withdrawn", "canceled": "withdrawn", "cancelled": "withdrawn"}
 _PROVIDERS = {"reuters": "Reuters", "rtrs": "Reuters"}
 _NON_TEXT = ("icls:picture", "icls:video", "icls:graphic", "icls:audio")
-_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "li", "pre", "div", "blockquote"})
+_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "li", "pre", "div", "blockquote", "ul", "ol", "section"})
+_WRAPPERS = frozenset({"div", "ul", "ol", "section", "blockquote"})
+
+
+def _blocks(container: Any) -> list[Any]:
+    """The block elements under a container, wrappers (div, ul, ...) opened up to their blocks."""
+    found: list[Any] = []
+    for el in container:
+        name = _local(el)
+        if name in _WRAPPERS and any(_local(c) in _BLOCKS for c in el):
+            found.extend(_blocks(el))
+        elif name in _BLOCKS:
+            found.append(el)
+    return found
 
 
 def parse(text: str) -> list[RawItem]:
@@ -128,7 +141,7 @@ def _body(item: Any) -> str:
     for inline in item.iter("{*}inlineXML"):
         body = next(inline.iter("{*}body"), None)
         container = body if body is not None else inline
-        blocks = [el for el in container if _local(el) in _BLOCKS]
+        blocks = _blocks(container)
         if not blocks:
             return _wire_text(container)
         # the usual Reuters item has one <p> holding the whole wire story with its indents;
@@ -328,5 +341,5 @@ def _xhtml_text(markup: str) -> str:
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"malformed inlineXML in NewsML-G2 JSON: {exc}") from exc
     body = next(root.iter("{*}body", "body"), root)
-    blocks = [el for el in body if _local(el) in _BLOCKS]
+    blocks = _blocks(body)
     return "\n\n".join(_wire_text(el) for el in blocks) if blocks else _wire_text(body)

@@ -17,13 +17,15 @@ from ingest.raw import RawItem, Removal
 
 __all__ = ["parse"]
 
-_RECORD = re.compile(r"<REUTERS\b([^>]*)>(.*?)(?:</REUTERS>|(?=<REUTERS\b)|\Z)", re.DOTALL | re.IGNORECASE)
+_START = "<REUTERS"
+_END = "</REUTERS>"
 _ATTR = re.compile(r'([A-Z]+)\s*=\s*"([^"]*)"', re.IGNORECASE)
 _FIELD_NAMES = ("DATE", "UNKNOWN", "TITLE", "AUTHOR", "DATELINE", "BODY")
-_FIELDS = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.DOTALL | re.IGNORECASE) for name in _FIELD_NAMES}
-_TEXT = re.compile(r"<TEXT\b[^>]*>(.*?)(?:</TEXT>|\Z)", re.DOTALL | re.IGNORECASE)
 _CODE_LISTS = ("TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES", "COMPANIES")
-_LISTS = {name: re.compile(rf"<{name}>(.*?)</{name}>", re.DOTALL | re.IGNORECASE) for name in _CODE_LISTS}
+# one pass over a record finds every element we read (the files write element names in capitals)
+_ELEMENT = re.compile(r"<(" + "|".join(_FIELD_NAMES + _CODE_LISTS) + r")>(.*?)</\1>", re.DOTALL)
+_TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.DOTALL)
+_TEXT = re.compile(r"<TEXT\b[^>]*>(.*?)(?:</TEXT>|\Z)", re.DOTALL | re.IGNORECASE)
 _D = re.compile(r"<D>(.*?)</D>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Z]+\b[^>]*>", re.IGNORECASE)
 # C0 controls other than \n and \t: the `&#2;`/`&#3;`/`&#31;` transmission codes once unescaped
@@ -44,8 +46,18 @@ _NAME_BRACKETS = re.compile(r"<([A-Za-z][^<>]{0,80}?[a-z ][^<>]{0,80}?)>")
 def parse(text: str) -> list[RawItem]:
     """Split a Reuters-21578 SGML file into RawItems (layout "sgml"), one per `<REUTERS>` record."""
     items: list[RawItem] = []
-    for m in _RECORD.finditer(text):
-        items.append(_record(m.group(1), m.group(2)))
+    start = text.find(_START)
+    while start >= 0:
+        # str.find over the file, not one big lazy regex: a record ends at </REUTERS>, or at the
+        # next <REUTERS when a record is cut short, or at the end of the file
+        open_end = text.find(">", start)
+        if open_end < 0:
+            break
+        nxt = text.find(_START, open_end)
+        close = text.find(_END, open_end)
+        stop = close if close >= 0 and (nxt < 0 or close < nxt) else (nxt if nxt >= 0 else len(text))
+        items.append(_record(text[start + len(_START) : open_end], text[open_end + 1 : stop]))
+        start = nxt
     if not items:
         raise ParseError("no <REUTERS> record found in the SGML input")
     return items
@@ -59,19 +71,17 @@ def _clean(raw: str) -> str:
 
 def _record(attrs: str, inner: str) -> RawItem:
     attr = {k.upper(): v for k, v in _ATTR.findall(attrs)}
-    fields: dict[str, str | None] = {}
-    for name, rx in _FIELDS.items():
-        fm = rx.search(inner)
-        fields[name] = _clean(fm.group(1)) if fm else None
+    fields: dict[str, str | None] = dict.fromkeys(_FIELD_NAMES)
+    codes: list[str] = []
+    for name, content in _ELEMENT.findall(inner):
+        if name in _CODE_LISTS:
+            prefix = name.lower()
+            codes.extend(f"{prefix}:{_clean(d).strip()}" for d in _D.findall(content) if d.strip())
+        elif fields[name] is None:
+            fields[name] = _clean(content)
     removed: list[Removal] = []
     if fields["UNKNOWN"] and fields["UNKNOWN"].strip():
         removed.append(Removal(kind="sgml_header", text=" ".join(fields["UNKNOWN"].split()), zone="header"))
-
-    codes: list[str] = []
-    for name, rx in _LISTS.items():
-        lm = rx.search(inner)
-        if lm:
-            codes.extend(f"{name.lower()}:{_clean(d).strip()}" for d in _D.findall(lm.group(1)) if d.strip())
 
     headline = fields["TITLE"]
     dateline = (fields["DATELINE"] or "").strip()
@@ -80,7 +90,7 @@ def _record(attrs: str, inner: str) -> RawItem:
     else:
         # TYPE="UNPROC"/"BRIEF" records: no BODY markup, so the record text is plain text
         tm = _TEXT.search(inner)
-        inner_text = _FIELDS["TITLE"].sub(" ", tm.group(1)) if tm else ""
+        inner_text = _TITLE.sub(" ", tm.group(1)) if tm else ""
         text = _clean(_TAG.sub(" ", inner_text))
         if headline is None:
             lines = text.strip().split("\n", 1)
