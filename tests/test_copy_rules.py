@@ -408,3 +408,23 @@ def test_story_text_mentioning_reuters_photo_credit_is_not_a_caption(paragraph: 
     from ingest.furniture import furniture_kind
 
     assert furniture_kind(paragraph) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "slug", "version"),
+    [
+        ("Keywords: NORVALE-SHIPPING/VESSELS (UPDATE 1)", "NORVALE-SHIPPING/VESSELS", "UPDATE 1"),
+        ("Keywords: ARDENT-KILN/RESULTS (UPDATE 2, PIX, TV)", "ARDENT-KILN/RESULTS", "UPDATE 2, PIX, TV"),
+        ("Keywords: GRAINS/", "GRAINS/", None),
+        ("Keywords: NORVALE/VESSELS GLOBAL-SHIPPING/FEEDERS", "NORVALE/VESSELS", None),
+    ],
+)
+def test_slug_line(line: str, slug: str, version: str | None) -> None:
+    from ingest.trailer import parse_trailer
+
+    t = parse_trailer([(0, "Norvale said it would add six vessels."), (1, line)])
+    assert (t.slug, t.slug_version, [b for _, b in t.body]) == (
+        slug,
+        version,
+        ["Norvale said it would add six vessels."],
+    )

@@ -77,7 +77,8 @@ _PICTURE = re.compile(
     r"tag:?reuters(?:\.|__)com,?\d{4}:?(?:binary_([A-Z0-9]+)-[A-Z]*IMAGE|newsml_([A-Za-z0-9]+)(?::\d+)?)"
 )
 _FX = re.compile(r"\(((?:[$£€¥]\s?1|1\s[A-Za-z][A-Za-z ]*?)\s?=\s?[^()]+)\)")
-_SLUG = re.compile(r"Keywords:\s*(?P<slug>[^\s(]+)(?:\s*\((?P<version>[^)]*)\))?\s*")
+# anything after the slug and its version (more keywords) stays in the line's `removed` text
+_SLUG = re.compile(r"Keywords:\s*(?P<slug>[^\s(]+)(?:\s*\((?P<version>[^)]*)\))?.*", re.DOTALL)
 _CONTACT = re.compile(r"\(\(.*\)\)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MESSAGING = re.compile(r"Reuters Messaging:\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
