@@ -10,7 +10,8 @@ The rules are data: `data/topic_rules.toml` lists per code the terms that sugges
 each counts, and exclusion phrases. `data/mediatopics.json` holds the labels and parent chains
 of the codes the rules use (a subset of the IPTC vocabulary, CC BY 4.0, (c) IPTC; see
 `data/NOTICE`), written and verified by `build_topics.py`. All terms of all codes go into one
-Aho-Corasick automaton, built once, run over the lower-cased story text in a single pass.
+Aho-Corasick automaton, built once per process and run over the story text lower-cased with
+punctuation folded to spaces (so matches fall on word boundaries), one paragraph at a time.
 
 Scoring: each hit counts its term weight times a position factor (headline > lead paragraph >
 later paragraphs); repeats of one term add less each time. A code is kept when its raw score
