@@ -495,3 +495,13 @@ def test_newsml_wrapped_blocks_stay_separate_paragraphs() -> None:
     )
     (item,) = parse_newsml.parse(doc)
     assert item.text == "OSLO (Reuters) - Norvale said.\n\nShares rose.\n\nOne more."
+
+
+def test_feed_description_keeps_ric_codes_that_look_like_tags() -> None:
+    feed = (
+        '<rss version="2.0"><channel><title>R</title><item><title>Norvale rises</title>'
+        "<description>&lt;p&gt;OSLO (Reuters) - Norvale &lt;NRVL.OL&gt; rose, &lt;B&gt;the&lt;/B&gt; Nikkei "
+        "&lt;.N225&gt; fell.&lt;/p&gt;</description></item></channel></rss>"
+    )
+    (item,) = parse_feed.parse(feed)
+    assert (item.text or "").strip() == "OSLO (Reuters) - Norvale <NRVL.OL> rose, the Nikkei <.N225> fell."

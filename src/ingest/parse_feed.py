@@ -36,6 +36,51 @@ _GLUED_DATELINE = re.compile(
     rf" (?=(?:[A-Z][A-Z.'’-]+(?:[ /][A-Z][A-Z.'’-]+)*(?:, [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*)*(?:,? {_MONTH} \d{{1,2}})?"
     rf"|{_MONTH} \d{{1,2}})? ?{_SOURCE})"
 )
+# `<NRVL.OL>` RIC codes arrive in descriptions unescaped once too often; an HTML parser would
+# take them for unknown tags and drop them, so they are re-escaped first (R7 records them later)
+_RIC_LIKE = re.compile(r"<([A-Z0-9.][A-Z0-9.=^_/]{1,19})>")
+_HTML_NAMES = frozenset(
+    [
+        "a",
+        "b",
+        "i",
+        "p",
+        "u",
+        "br",
+        "em",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ol",
+        "ul",
+        "tt",
+        "dd",
+        "dl",
+        "dt",
+        "td",
+        "th",
+        "tr",
+        "div",
+        "img",
+        "pre",
+        "sub",
+        "sup",
+        "big",
+        "font",
+        "span",
+        "small",
+        "table",
+        "tbody",
+        "thead",
+        "center",
+        "strong",
+    ]
+)
 _BLOCK_TAGS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "ul", "ol", "blockquote", "tr", "table"})
 
 
@@ -124,6 +169,8 @@ def _clean_description(value: str, removed: list[Removal]) -> str:
         if _MARKUP.search(value) or not _ESCAPED_MARKUP.search(value):
             break
         value = html.unescape(value)
+    if "<" in value:
+        value = _RIC_LIKE.sub(_escape_ric, value)
     if not _MARKUP.search(value):
         return html.unescape(value) if "&" in value else value
     from bs4 import BeautifulSoup  # lazy: only feed descriptions with markup need it
@@ -154,6 +201,10 @@ def _clean_description(value: str, removed: list[Removal]) -> str:
         elif name in _BLOCK_TAGS:
             el.insert_after("\n")
     return soup.get_text()
+
+
+def _escape_ric(m: re.Match[str]) -> str:
+    return m.group(0) if m.group(1).lower() in _HTML_NAMES else f"&lt;{m.group(1)}&gt;"
 
 
 def _unpack_bullets(text: str) -> str:
