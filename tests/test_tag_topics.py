@@ -1256,6 +1256,12 @@ PRIMARY_CASES = [
         "Search resumes for 30 missing after mine collapse",
         "Rescuers resumed the search on Tuesday for 30 miners trapped after a collapse at a gold mine in the east of the country, officials said.",
     ),
+    (
+        "house-prices-fall-for-third-month",
+        ECONOMY,
+        "House prices fall for third month as mortgage rates bite",
+        "House prices fell 0.6% in March, a third monthly drop, as higher mortgage rates deterred buyers, the lender Halcrow said.",
+    ),
 ]
 
 
