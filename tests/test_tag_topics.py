@@ -1693,3 +1693,20 @@ def test_cased_acronyms_fire_only_in_capitals() -> None:
     assert "medtop:20000463" in who
     said = {t["code"] for t in tag_topics("Officials who said measles cases rose", [])}
     assert "medtop:20000463" not in said
+
+
+def test_gold_topic_labels_cover_every_story_with_shipped_codes() -> None:
+    gold_dir = Path(__file__).resolve().parent / "gold/tagging"
+    stories = [
+        json.loads(line) for line in (gold_dir / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    labels = [
+        json.loads(line) for line in (gold_dir / "topics.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [d["id"] for d in labels] == [s["id"] for s in stories]
+    concepts = load_concepts()
+    for d in labels:
+        assert concepts[d["primary_topic"]].level == 1, d["id"]
+        assert d["topics"] and all(code in concepts for code in d["topics"]), d["id"]
+        tops = {concepts[c].ancestors[-1] if concepts[c].ancestors else c for c in d["topics"]}
+        assert d["primary_topic"] in tops, f"{d['id']}: primary topic has no labelled code under it"
