@@ -234,12 +234,14 @@ def story(rng: random.Random, words: int = 600) -> str:
     return "\n\n".join([headline, dateline + paragraphs[0], *paragraphs[1:], credit]) + "\n"
 
 
-def run_once(paths: list[str], out: Path) -> tuple[float, int, float]:
+def run_once(paths: list[str], out: Path, *, tag: bool = True) -> tuple[float, int, float]:
     """Run the console script once; return wall seconds, peak RSS in MB and CPU seconds of the child."""
     exe = Path(sys.executable).with_name("ingest")
     start = time.perf_counter()
     with out.open("wb") as fh:
-        proc = subprocess.Popen([str(exe), "normalize", "--tag", *paths], stdout=fh, cwd=ROOT)
+        proc = subprocess.Popen(
+            [str(exe), "normalize", *(["--tag"] if tag else []), *paths], stdout=fh, cwd=ROOT
+        )
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -279,6 +281,11 @@ def main() -> int:
         # CPU time of the child: what the run costs on one core when nothing else shares it.
         print(f"CPU time (user+sys): best {min(c for _, _, c in runs):.2f} s")
         print(f"peak RSS: {max(r for _, r, _ in runs)} MB")
+        # The same files through `ingest normalize` alone: what tagging adds on top.
+        base = min(run_once(paths, tmp / "plain.jsonl", tag=False)[2] for _ in range(args.repeat))
+        print(
+            f"CPU time of `ingest normalize` alone: best {base:.2f} s; tagging adds {min(c for _, _, c in runs) - base:.2f} s"
+        )
         print(f"load average after the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(tmp)
