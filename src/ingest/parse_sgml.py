@@ -56,7 +56,8 @@ def parse(text: str) -> list[RawItem]:
         nxt = text.find(_START, open_end)
         close = text.find(_END, open_end)
         stop = close if close >= 0 and (nxt < 0 or close < nxt) else (nxt if nxt >= 0 else len(text))
-        items.append(_record(text[start + len(_START) : open_end], text[open_end + 1 : stop]))
+        cut = stop != close  # the record never closes: the file was cut short inside it
+        items.append(_record(text[start + len(_START) : open_end], text[open_end + 1 : stop], cut=cut))
         start = nxt
     if not items:
         raise ParseError("no <REUTERS> record found in the SGML input")
@@ -69,7 +70,7 @@ def _clean(raw: str) -> str:
     return _CONTROLS.sub("", raw)
 
 
-def _record(attrs: str, inner: str) -> RawItem:
+def _record(attrs: str, inner: str, *, cut: bool = False) -> RawItem:
     attr = {k.upper(): v for k, v in _ATTR.findall(attrs)}
     fields: dict[str, str | None] = dict.fromkeys(_FIELD_NAMES)
     codes: list[str] = []
@@ -85,6 +86,10 @@ def _record(attrs: str, inner: str) -> RawItem:
 
     headline = fields["TITLE"]
     dateline = (fields["DATELINE"] or "").strip()
+    if fields["BODY"] is None and (at := inner.find("<BODY>")) >= 0:
+        # a record cut inside its BODY keeps the text it has
+        rest = inner[at + len("<BODY>") :]
+        fields["BODY"] = _clean(rest.split("</TEXT>", 1)[0])
     if fields["BODY"] is not None or fields["DATELINE"] is not None:
         text = fields["BODY"] or ""
     else:
@@ -122,6 +127,7 @@ def _record(attrs: str, inner: str) -> RawItem:
         layout="sgml",
         meta=meta,
         removed=tuple(removed),
+        truncated=cut,
     )
 
 
