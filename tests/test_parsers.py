@@ -505,3 +505,14 @@ def test_feed_description_keeps_ric_codes_that_look_like_tags() -> None:
     )
     (item,) = parse_feed.parse(feed)
     assert (item.text or "").strip() == "OSLO (Reuters) - Norvale <NRVL.OL> rose, the Nikkei <.N225> fell."
+
+
+def test_html_table_rows_become_paragraphs_with_cells_apart() -> None:
+    page = (
+        '<html><body><div class="article-body-module__content__x">'
+        '<div data-testid="paragraph-0">OSLO (Reuters) - Metal prices:</div>'
+        "<table><tr><th>Metal</th><th>Price</th></tr><tr><td>Copper</td><td>9,410</td></tr></table>"
+        "</div></body></html>"
+    )
+    (item,) = parse_html.parse(page)
+    assert [b.text for b in item.blocks] == ["OSLO (Reuters) - Metal prices:", "Metal Price", "Copper 9,410"]

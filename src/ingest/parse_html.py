@@ -345,6 +345,12 @@ def _walk(container: Any, blocks: list[Block], removed: list[Removal], meta: dic
         elif tag in ("ul", "ol"):
             for li in el.iterchildren("li"):
                 _add(blocks, removed, "paragraph", li)
+        elif tag == "table":
+            # one paragraph per row, cells apart: text_content() would glue "Copper9,410" together
+            for row in el.iter("tr"):
+                cells = [t for c in row if isinstance(c.tag, str) and (t := _squash(c.text_content()))]
+                if cells:
+                    blocks.append(Block(kind="paragraph", text=" ".join(cells)))
         elif any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el):
             _walk(el, blocks, removed, meta)
         else:
