@@ -113,8 +113,9 @@ def wire_ingest() -> None:
 
         start, end = run_interval(get_current_context())
         with failing_fast("process"):
-            sink = open_task_sink(TaskSettings.from_env(os.environ))
-            result = process_interval(sink=sink, start=start, end=end)
+            settings = TaskSettings.from_env(os.environ)
+            sink = open_task_sink(settings)
+            result = process_interval(sink=sink, start=start, end=end, workers=settings.workers)
         counts = landed_counts(result)
         log.info(
             "landed %d stories in %s from %d snapshots (%d quarantined); manifest %s",

@@ -191,3 +191,48 @@ def test_terminal_errors_fail_fast_and_transient_ones_retry(error: IngestError, 
     with pytest.raises(expected) as raised, failing_fast("task"):
         raise error
     assert str(error) in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param(
+            {"WIRE_INGEST_BUCKET": "wire"},
+            {"bucket": "wire", "prefix": "", "sources_path": None, "conn_id": "wire_s3", "workers": 1},
+            id="defaults",
+        ),
+        pytest.param(
+            {
+                "WIRE_INGEST_BUCKET": " wire ",
+                "WIRE_INGEST_PREFIX": "/prod/",
+                "WIRE_INGEST_SOURCES": "/etc/wire/sources.toml",
+                "WIRE_INGEST_CONN_ID": "s3_prod",
+                "WIRE_INGEST_WORKERS": "3",
+            },
+            {
+                "bucket": "wire",
+                "prefix": "prod",
+                "sources_path": "/etc/wire/sources.toml",
+                "conn_id": "s3_prod",
+                "workers": 3,
+            },
+            id="all-set",
+        ),
+        pytest.param({}, "WIRE_INGEST_BUCKET is not set", id="bucket-missing"),
+        pytest.param(
+            {"WIRE_INGEST_BUCKET": "wire", "WIRE_INGEST_WORKERS": "0"},
+            "WIRE_INGEST_WORKERS",
+            id="workers-zero",
+        ),
+    ],
+)
+def test_task_settings_from_env(env: dict[str, str], expected: dict[str, object] | str) -> None:
+    from dataclasses import asdict
+
+    from ingest.airflow_runtime import TaskSettings
+
+    if isinstance(expected, str):
+        with pytest.raises(ConfigError, match=expected):
+            TaskSettings.from_env(env)
+    else:
+        assert asdict(TaskSettings.from_env(env)) == expected

@@ -5,6 +5,8 @@ Settings come from the environment of the Airflow components (read inside tasks,
     WIRE_INGEST_SOURCES   path of the sources TOML file (see `ingest.sources`); required to fetch
     WIRE_INGEST_BUCKET    bucket partitions and raw snapshots land in; required
     WIRE_INGEST_PREFIX    key prefix inside the bucket (default: none)
+    WIRE_INGEST_WORKERS   processes `process` may start to normalize one big hour (default 1: Airflow
+                          already runs hours side by side, and nested pools multiply memory)
     WIRE_INGEST_CONN_ID   Airflow connection of the S3 store (default `wire_s3`, i.e.
                           `AIRFLOW_CONN_WIRE_S3='{"conn_type": "aws", "login": ..., "password": ...,
                           "extra": {"endpoint_url": "http://127.0.0.1:8333", "region_name": "us-east-1"}}'`)
@@ -20,6 +22,7 @@ with the DAG's backoff.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,6 +52,7 @@ class TaskSettings:
     prefix: str = ""
     sources_path: str | None = None
     conn_id: str = DEFAULT_CONN_ID
+    workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> TaskSettings:
@@ -61,6 +65,7 @@ class TaskSettings:
             prefix=env.get("WIRE_INGEST_PREFIX", "").strip("/"),
             sources_path=env.get("WIRE_INGEST_SOURCES") or None,
             conn_id=env.get("WIRE_INGEST_CONN_ID") or DEFAULT_CONN_ID,
+            workers=_positive_int(env, "WIRE_INGEST_WORKERS", 1),
         )
 
     def require_sources(self) -> str:
@@ -68,6 +73,54 @@ class TaskSettings:
         if not self.sources_path:
             raise ConfigError("WIRE_INGEST_SOURCES is not set: point it at the sources TOML file")
         return self.sources_path
+
+
+# An invented one-item feed: normalizing and tagging it once builds every lazily loaded table
+# (feed parser, copy rules, topic matcher, entity catalogue) before the scheduler forks.
+WARM_FEED = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>warm</title>
+<link>http://127.0.0.1/</link><description>warm-up</description><item>
+<title>Pellworth Dairy opens cheese plant in Cork - Reuters</title><link>http://127.0.0.1/a</link>
+<guid isPermaLink="false">warm-1</guid><pubDate>Mon, 05 Jan 2026 09:00:00 +0000</pubDate>
+<description>CORK, Jan 5 (Reuters) - Irish cooperative Pellworth Dairy opened a cheese plant in Cork on
+Monday, Chief Executive Aoife Brennan said, adding 120 jobs as milk output rises.</description>
+</item></channel></rss>"""
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name} must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def warm_task_imports() -> None:
+    """Import and build once what every task process would otherwise rebuild (small machines).
+
+    Airflow's LocalExecutor forks its workers from the scheduler and each task process from a worker,
+    so what the scheduler loads before that is shared, copy-on-write, by every task: the
+    `airflow_local_settings.py` that Airflow components import at start calls this in the scheduler
+    only (see tests/plugins/airflow_stack.py). Nothing here connects anywhere.
+    """
+    import airflow.providers.amazon.aws.hooks.s3  # noqa: F401
+    import boto3  # noqa: F401
+    import botocore.session  # noqa: F401
+
+    import ingest.fetch
+    import ingest.process
+    import ingest.sources  # noqa: F401
+    from ingest.normalize import normalize
+    from ingest.tag import load_tagger, tag_record
+
+    started = time.monotonic()
+    tagger = load_tagger("rules")
+    try:
+        for record in normalize(WARM_FEED, name="warm-up feed"):
+            tag_record(record, tagger=tagger)
+    except IngestError as exc:  # the tasks will meet the same problem and report it on real input
+        log.warning("warming the normalizer failed: %s", exc)
+    log.info("task imports warmed in %.1f s", time.monotonic() - started)
 
 
 def open_task_sink(settings: TaskSettings) -> Any:

@@ -62,8 +62,8 @@ S3_CONN_ID = "wire_s3"
 # Settings a 2-core machine needs; benchmarks/bench_backfill.py reports them next to its figures.
 SMALL_MACHINE = {
     "AIRFLOW__API__WORKERS": "1",
-    "AIRFLOW__CORE__PARALLELISM": "8",
-    "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "8",
+    "AIRFLOW__CORE__PARALLELISM": "4",
+    "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "4",
     "AIRFLOW__CORE__MAX_ACTIVE_RUNS_PER_DAG": "8",
     "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
     "AIRFLOW__SCHEDULER__PARSING_PROCESSES": "1",
@@ -73,6 +73,18 @@ SMALL_MACHINE = {
     "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": "3",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW": "5",
 }
+
+
+LOCAL_SETTINGS = """\
+import sys
+
+__all__: list[str] = []  # Airflow copies public names of this module into airflow.settings
+
+if len(sys.argv) > 1 and sys.argv[1] == "scheduler":
+    from ingest.airflow_runtime import warm_task_imports
+
+    warm_task_imports()
+"""
 
 
 def free_port() -> int:
@@ -493,6 +505,10 @@ def running_stack(s3_server: Any, *, extra_env: dict[str, str] | None = None) ->
     (home / "sources.toml").write_text(
         f'[[sources]]\nname = "stack-drop"\nkind = "drop"\nprovider = "Reuters"\npath = "{home / "drop"}"\n'
     )
+    # the scheduler imports what tasks need before it forks its LocalExecutor workers, so no task
+    # process re-imports boto3, the normalizer and the tagger (ingest.airflow_runtime.warm_task_imports)
+    (home / "config").mkdir()
+    (home / "config" / "airflow_local_settings.py").write_text(LOCAL_SETTINGS)
     postgres = Postgres(root / "pg")
     (root / "pg").mkdir()
     bucket = f"wire-stack-{secrets.token_hex(4)}"
