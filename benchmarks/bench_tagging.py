@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = [
@@ -250,6 +251,43 @@ def run_once(paths: list[str], out: Path, *, tag: bool = True) -> tuple[float, i
     return wall, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
+def breakdown(count: int, seed: int) -> None:
+    """CPU per story of each step, in one process, on `count` generated stories."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from ingest.normalize import normalize
+    from ingest.record import dumps
+    from ingest.tag import load_tagger, tag_record
+    from ingest.tag.topics import tag_topics
+
+    rng = random.Random(seed)
+    raw = [story(rng).encode("utf-8") for _ in range(count)]
+    records = [normalize(data, name="story.txt")[0] for data in raw]
+    tagger = load_tagger()
+    tagged = [tag_record(r, tagger=tagger) for r in records]
+
+    def cpu_us(step: Any) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            step()
+            best = min(best, time.process_time() - start)
+        return best / count * 1e6
+
+    steps = {
+        "normalize": lambda: [normalize(data, name="story.txt") for data in raw],
+        "entities": lambda: [tagger.entities(r) for r in records],
+        "topics": lambda: [tag_topics(r["headline"], r["body"]) for r in records],
+        "json (untagged)": lambda: [dumps(r) for r in records],
+        "json (tagged)": lambda: [dumps(r) for r in tagged],
+    }
+    for name, step in steps.items():
+        print(f"  {name:16} {cpu_us(step):7.0f} us CPU per story")
+    size = sum(len(dumps(r)) for r in tagged) // count
+    print(
+        f"  tagged record: {size} bytes of JSON, {sum(len(r['entities']) for r in tagged) / count:.1f} entities"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -257,7 +295,11 @@ def main() -> int:
     parser.add_argument("--stories", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--breakdown", type=int, metavar="N", help="also time each step in-process on N stories"
+    )
     args = parser.parse_args()
+
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="bench-tagging-"))
     try:
@@ -289,6 +331,10 @@ def main() -> int:
         print(f"load average after the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(tmp)
+    if args.breakdown:
+        # After the timed runs: a forked child's ru_maxrss would include this process's memory.
+        print(f"per-step CPU on {args.breakdown} stories (in-process):")
+        breakdown(args.breakdown, args.seed)
     return 0
 
 
