@@ -46,15 +46,13 @@ SUBDIVISION_COUNTRIES = (
 SUBDIVISION_TYPES_ONLY = {"IT": {"Region"}, "ES": {"Autonomous community"}}
 # Subdivision names that are ordinary words or better known as something else.
 SUBDIVISION_STOP = {
-    "Plateau",
-    "Delta",
-    "Niger",
-    "Lagos",
-    "Centre",
-    "Central",
-    "Federal District",
-    "Islamabad",
-}
+    "Plateau", "Delta", "Niger", "Lagos", "Centre", "Central", "Federal District", "Islamabad", "Rivers",
+    "Imo", "North West", "Guerrero", "Hidalgo", "Morelos", "Pará",
+}  # fmt: skip
+# A state or province of these countries is what wire copy means by its name, even where a
+# foreign city shares it ("Virginia", "Paraná"); a city of the same country still comes first
+# ("New York", "Sao Paulo").
+MAJOR_SUBDIVISION_COUNTRIES = {"US", "CA", "AU", "IN", "CN", "BR", "DE"}
 # Where the country and its city share a name, wire copy means the city.
 CITY_STATES = {"SG", "HK", "MO", "MC"}
 CN_SUFFIX = re.compile(
@@ -218,7 +216,12 @@ def build() -> dict[str, Any]:
         # Only the biggest city of a capital's name is the capital ("Washington", Illinois is not).
         capital = (cc, name) in capitals
         capitals.discard((cc, name))
-        big = (city["population"] >= BODY_CITY_POPULATION or capital) and name not in stop and len(name) > 2
+        big = (
+            (city["population"] >= BODY_CITY_POPULATION or capital)
+            and name not in stop
+            and fold(name) not in stop
+            and len(name) > 2
+        )
         id_ = f"geonames:{city['geonameid']}"
         if not big and not surfaces:
             small.setdefault(dateline_key(name), []).append([id_, fold(name), cc, city["admin1code"]])
@@ -249,6 +252,12 @@ def build() -> dict[str, Any]:
                 -1 if b.entities[i][4] == "city" and b.entities[i][3] in CITY_STATES else 0,
             )
         )
+        majors = {
+            b.entities[i][3] for i in bucket if b.entities[i][4] == "subdivision"
+        } & MAJOR_SUBDIVISION_COUNTRIES
+        if majors:
+            foreign = [i for i in bucket if b.entities[i][4] == "city" and b.entities[i][3] not in majors]
+            bucket[:] = [i for i in bucket if i not in foreign] + foreign
         if b.entities[bucket[0]][4] == "country" and b.entities[bucket[0]][3] in CITY_STATES:
             cities_first = [i for i in bucket if b.entities[i][4] == "city"]
             bucket[:] = cities_first + [i for i in bucket if i not in cities_first]

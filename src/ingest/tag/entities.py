@@ -193,7 +193,7 @@ class EntityTagger:
         self.catalogue = catalogue
 
     # -- one text ---------------------------------------------------------------------------------
-    def _scan(self, cx: _Text, state: StoryState, probe: str) -> None:
+    def _scan(self, cx: _Text, state: StoryState, probe: str, caps_until: int = 0) -> None:
         """Read the whole story text (parts joined by blank lines, so no run crosses them)."""
         text = cx.text
         hits = self.catalogue.find(probe)
@@ -210,6 +210,9 @@ class EntityTagger:
         for run_start, run_end in runs:
             while h < nh and hits[h].end <= run_start:
                 h += 1
+            if run_start < caps_until:
+                self._caps_run(cx, state, hits, h, used, run_start, run_end)
+                continue
             if h >= nh or hits[h].start >= run_end:
                 run = text[run_start:run_end]
                 if " " not in run:
@@ -262,6 +265,27 @@ class EntityTagger:
                 state.mentions.append(
                     _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
                 )
+
+    def _caps_run(
+        self, cx: _Text, state: StoryState, hits: list[Hit], h: int, used: list[bool], run_start: int, run_end: int
+    ) -> None:
+        """A run of a capitalised headline: catalogue entries, and lone words for coreference."""
+        pos = run_start
+        text = cx.text
+        for tok in text[run_start:run_end].split(" "):
+            tok_start, tok_end = pos, pos + len(tok)
+            pos = tok_end + 1
+            while h < len(hits) and hits[h].end <= tok_start:
+                h += 1
+            if h < len(hits) and hits[h].start <= tok_start and tok_end <= hits[h].end:
+                if not used[h] and hits[h].end <= run_end:
+                    used[h] = True
+                    hit = hits[h]
+                    state.mentions.append(_entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias"))
+                continue
+            word = tok.title() if tok.isupper() else tok
+            if word not in cues.COMMON and _plain_name_token(word):
+                state.lones.append(Lone(field=cx.field, paragraph=0, start=tok_start, end=tok_end, text=word))
 
     def _read_run(self, cx: _Text, elements: list[Any], state: StoryState) -> None:
         i = 0
@@ -499,7 +523,10 @@ class EntityTagger:
         if headline.isupper():
             probe = "\n\n".join(p[2].title() if p[0] == "headline" else p[2] for p in parts)
         state.text = text
-        self._scan(_Text("story", 0, text), state, probe)
+        # In an all-caps or Title Case headline capitals say nothing about names: read only its
+        # catalogue entries and let its other words corefer with names found in the body.
+        caps_headline = len(headline) if headline and (headline.isupper() or _title_case(headline)) else 0
+        self._scan(_Text("story", 0, text), state, probe, caps_headline)
         clubs = self.catalogue.clubs
         sport = any(m.text in clubs for m in state.mentions) and _is_sport(headline, body, state)
         self._resolve(state, reporting, sport)
@@ -730,6 +757,15 @@ def _is_sport(headline: str, body: list[str], state: StoryState) -> bool:
         return True
     lead = " ".join([headline, *[p for p in body[:2] if isinstance(p, str)]])
     return bool(SCORE.search(lead) and SPORT_WORDS.search(lead))
+
+
+HEADLINE_WORD = re.compile(r"[A-Za-z][\w'\u2019-]{3,}")
+
+
+def _title_case(headline: str) -> bool:
+    """Whether a headline capitalises (nearly) every word of four letters or more."""
+    words = HEADLINE_WORD.findall(headline)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _choose(m: Mention, entry: Entry, method: str) -> None:
