@@ -286,6 +286,28 @@ EXPECTED = [
         story("Traders in Singapore said supply was tight."),
         {"Singapore": ("place", "geonames:1880252")},
     ),
+    (
+        "us-state-before-foreign-city",
+        story("Voters in Virginia went to the polls."),
+        {"Virginia": ("place", "iso3166-2:US-VA")},
+    ),
+    (
+        "title-case-headline-catalogue-and-coreference",
+        story(
+            ["Chief Executive Jane Roe said she would step down."],
+            headline="Roe To Quit As Merz Meets Tusk In Warsaw",
+        ),
+        {
+            "Roe": ("person", "local:person/jane-roe"),
+            "Merz": ("person", "local:person/friedrich-merz"),
+            "Warsaw": ("place", "geonames:756135"),
+        },
+    ),
+    (
+        "all-caps-headline-surname",
+        story(["Chief Executive Jane Roe said she would step down."], headline="NORVALE SAYS ROE TO QUIT"),
+        {"ROE": ("person", "local:person/jane-roe")},
+    ),
 ]
 
 
@@ -331,6 +353,11 @@ NOT_TAGGED = [
         "credits-are-not-tagged",
         story("Prices rose.", credits={"reporting": ["Kofi Mensah"]}),
         {"Kofi Mensah"},
+    ),
+    (
+        "title-case-headline-words-are-not-names",
+        story("Prices rose.", headline="Norvale Shipping Orders Six Vessels As Asian Demand Grows"),
+        {"Demand Grows", "Orders Six Vessels", "Six Vessels", "Vessels"},
     ),
 ]
 

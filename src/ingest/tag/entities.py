@@ -267,7 +267,14 @@ class EntityTagger:
                 )
 
     def _caps_run(
-        self, cx: _Text, state: StoryState, hits: list[Hit], h: int, used: list[bool], run_start: int, run_end: int
+        self,
+        cx: _Text,
+        state: StoryState,
+        hits: list[Hit],
+        h: int,
+        used: list[bool],
+        run_start: int,
+        run_end: int,
     ) -> None:
         """A run of a capitalised headline: catalogue entries, and lone words for coreference."""
         pos = run_start
@@ -281,11 +288,13 @@ class EntityTagger:
                 if not used[h] and hits[h].end <= run_end:
                     used[h] = True
                     hit = hits[h]
-                    state.mentions.append(_entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias"))
+                    state.mentions.append(
+                        _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
+                    )
                 continue
             word = tok.title() if tok.isupper() else tok
             if word not in cues.COMMON and _plain_name_token(word):
-                state.lones.append(Lone(field=cx.field, paragraph=0, start=tok_start, end=tok_end, text=word))
+                state.lones.append(Lone(field=cx.field, paragraph=0, start=tok_start, end=tok_end, text=tok))
 
     def _read_run(self, cx: _Text, elements: list[Any], state: StoryState) -> None:
         i = 0
@@ -699,12 +708,13 @@ class EntityTagger:
         if not surnames and not shorts:
             return
         for lone in state.lones:
-            target = surnames.get(lone.text)
+            key = lone.text.title() if lone.text.isupper() else lone.text
+            target = surnames.get(key)
             method = "surname coreference"
             if target is not None and " " in lone.text:
                 method = "name coreference"
             if target is None:
-                target = shorts.get(lone.text)
+                target = shorts.get(key)
                 method = "short name coreference"
             if target is None:
                 continue
