@@ -370,7 +370,9 @@ class EntityTagger:
             return False
         # Titles inside the run: the name is what follows the last title word.
         # A title word last in the run is a surname ("Mary Major"), not a title.
-        k = max((x for x, t in enumerate(tokens[:-1]) if t in cues.TITLE_WORDS), default=-1)
+        k = len(tokens) - 2
+        while k >= 0 and tokens[k] not in cues.TITLE_WORDS:
+            k -= 1
         if k >= 0 and all(t in cues.TITLE_WORDS for t in tokens[k + 1 :]):
             k = -1 if tokens[0] not in cues.TITLE_WORDS else k
         if k >= 0:
@@ -890,7 +892,9 @@ def _assemble(mentions: list[Mention], credit_names: set[str]) -> list[dict[str,
             for method in m.methods:
                 if method not in methods:
                     methods.append(method)
-                    confidence = max(confidence, CONFIDENCE.get(method, 0.7))
+                    score = CONFIDENCE.get(method, 0.7)
+                    if score > confidence:
+                        confidence = score
             if m.text not in forms:
                 forms.append(m.text)
             spans.append(
