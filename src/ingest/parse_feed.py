@@ -127,29 +127,33 @@ def parse(text: str, *, source_format: str | None = None) -> list[RawItem]:
 
 
 def _entry(entry: Any, source_format: str, feed_language: str | None) -> RawItem:
+    # plain dict.get on the keys feedparser stores: FeedParserDict.get runs its key-alias logic on
+    # every call, and maps a missing `updated_parsed` to `published_parsed` (with a warning)
+    def get(key: str) -> Any:
+        return dict.get(entry, key)
+
     removed: list[Removal] = []
-    content = entry.get("content") or []
+    content = get("content") or []
     full = next((c.get("value") for c in content if c.get("value")), None)
-    summary = full if (source_format == "atom" and full) else (entry.get("summary") or "")
+    summary = full if (source_format == "atom" and full) else (get("summary") or "")
     body = _unpack_bullets(_clean_description(summary, removed))
 
-    # plain dict.get: FeedParserDict maps a missing `updated_parsed` to `published_parsed` (with a warning)
-    updated = dict.get(entry, "updated_parsed")
-    published = dict.get(entry, "published_parsed") or updated
-    link = entry.get("feedburner_origlink") or entry.get("link")
-    codes = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+    updated = get("updated_parsed")
+    published = get("published_parsed") or updated
+    link = get("feedburner_origlink") or get("link")
+    codes = [t.get("term") for t in get("tags") or [] if t.get("term")]
     meta: dict[str, Any] = {
-        "item_id": {"guid": entry.get("id") or entry.get("link") or ""},
+        "item_id": {"guid": get("id") or get("link") or ""},
         "url": _strip_feed_query(link) if link else None,
         "published": from_struct_time(published),
         "modified": from_struct_time(updated) if updated and updated != published else None,
         "source_codes": codes,
-        "language": entry.get("language") or entry.get("dc_language") or feed_language,
+        "language": get("language") or feed_language,
     }
-    author = entry.get("author")
+    author = get("author")
     if author:
         meta["byline"] = author.strip()
-    title = entry.get("title")
+    title = get("title")
     return RawItem(
         source_format=source_format,
         headline=html.unescape(title).strip() if title and "&" in title else (title or None),
