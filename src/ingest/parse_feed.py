@@ -204,11 +204,7 @@ def _clean_description(value: str, removed: list[Removal]) -> str:
             el.replace_with("\n")
         elif name in _BLOCK_TAGS:
             el.insert_after("\n")
-    text = soup.get_text()
-    # a soup is a web of parent/child cycles: left alone it waits for the cyclic GC, whose
-    # passes then grow with every feed in a long `ingest normalize` run
-    soup.decompose()
-    return text
+    return soup.get_text()
 
 
 def _escape_ric(m: re.Match[str]) -> str:
