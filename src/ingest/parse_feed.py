@@ -39,48 +39,11 @@ _GLUED_DATELINE = re.compile(
 # `<NRVL.OL>` RIC codes arrive in descriptions unescaped once too often; an HTML parser would
 # take them for unknown tags and drop them, so they are re-escaped first (R7 records them later)
 _RIC_LIKE = re.compile(r"<([A-Z0-9.][A-Z0-9.=^_/]{1,19})>")
-_HTML_NAMES = frozenset(
-    [
-        "a",
-        "b",
-        "i",
-        "p",
-        "u",
-        "br",
-        "em",
-        "hr",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ol",
-        "ul",
-        "tt",
-        "dd",
-        "dl",
-        "dt",
-        "td",
-        "th",
-        "tr",
-        "div",
-        "img",
-        "pre",
-        "sub",
-        "sup",
-        "big",
-        "font",
-        "span",
-        "small",
-        "table",
-        "tbody",
-        "thead",
-        "center",
-        "strong",
-    ]
-)
+_HTML_NAMES = frozenset({
+    "a", "b", "i", "p", "u", "br", "em", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ol", "ul",
+    "tt", "dd", "dl", "dt", "td", "th", "tr", "div", "img", "pre", "sub", "sup", "big", "font", "span",
+    "small", "table", "tbody", "thead", "center", "strong"
+})  # fmt: skip
 _BLOCK_TAGS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "ul", "ol", "blockquote", "tr", "table"})
 
 
