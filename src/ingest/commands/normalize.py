@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from ingest.errors import IngestError, ParseError
 from ingest.normalize import normalize
-from ingest.record import dumps
+from ingest.record import dump_line
 
 __all__ = ["normalize_main", "tag_main"]
 
@@ -96,7 +96,7 @@ def _run_all(
             failed += 1
             continue
         if records:
-            out.write("".join(dumps(r) + "\n" for r in records).encode("utf-8"))
+            out.write(b"".join(map(dump_line, records)))
         log.info("%s: %d records", name, len(records))
     out.flush()
     return 2 if failed else 0
