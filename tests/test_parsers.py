@@ -516,3 +516,18 @@ def test_html_table_rows_become_paragraphs_with_cells_apart() -> None:
     )
     (item,) = parse_html.parse(page)
     assert [b.text for b in item.blocks] == ["OSLO (Reuters) - Metal prices:", "Metal Price", "Copper 9,410"]
+
+
+def test_newsml_external_dtd_is_neither_fetched_nor_a_reason_to_refuse() -> None:
+    # no_network + load_dtd=False: an unreachable DTD address must not matter
+    doc = (
+        '<?xml version="1.0"?>\n<!DOCTYPE newsItem SYSTEM "http://192.0.2.1/newsml.dtd">\n'
+        '<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g" version="3">'
+        '<itemMeta><itemClass qcode="icls:text"/><provider literal="Reuters"/></itemMeta>'
+        "<contentMeta><headline>Norvale rises</headline></contentMeta>"
+        '<contentSet><inlineXML><html xmlns="http://www.w3.org/1999/xhtml"><body><p>    OSLO (Reuters) - Up.</p>'
+        "</body></html></inlineXML></contentSet></newsItem>"
+    )
+    (item,) = parse_newsml.parse(doc)
+    assert item.headline == "Norvale rises"
+    assert item.meta["item_id"]["versioned_guid"] == "g:3"
