@@ -95,6 +95,17 @@ def version_id(record: Mapping[str, Any]) -> VersionId:
     )
 
 
+def version_ids(records: Iterable[Mapping[str, Any]]) -> tuple[VersionId, ...]:
+    """The version identities of the records that have one (keyless records are skipped)."""
+    ids = []
+    for r in records:
+        try:
+            ids.append(version_id(r))
+        except ValueError:
+            continue
+    return tuple(ids)
+
+
 def _aliases(record: Mapping[str, Any]) -> tuple[str, ...]:
     out = []
     item_id = record.get("item_id")

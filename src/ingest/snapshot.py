@@ -179,6 +179,18 @@ def list_snapshots(sink: Sink, hour: datetime, sources: list[str] | None = None)
     return out
 
 
+def list_window(sink: Sink, hour: datetime, lookback: timedelta) -> list[Snapshot]:
+    """Every snapshot of the look-back window `[hour - lookback, hour)`, hour by hour in key order."""
+    if not lookback:
+        return []  # hours() never returns an empty list, so zero look-back needs saying
+    return [s for h in hours(hour - lookback, hour) for s in list_snapshots(sink, h)]
+
+
+def inputs_digest(snaps: list[Snapshot]) -> str:
+    """One sha256 over an hour's sidecar keys and data hashes: it changes when any input does."""
+    return hashlib.sha256("\n".join(f"{s.sidecar_key} {s.sha256}" for s in snaps).encode()).hexdigest()
+
+
 def has_snapshots(sink: Sink, source_name: str, start: datetime) -> bool:
     """Whether `source_name` has any snapshot filed under the hour of `start`."""
     return any(k.endswith(SIDECAR_SUFFIX) for k in sink.list(raw_prefix(source_name, start)))

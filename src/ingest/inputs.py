@@ -1,0 +1,256 @@
+"""An hour's raw inputs made ready for dedupe: read, normalize, identify and tag snapshots.
+
+`open_inputs` gives an `Inputs` for one run of `ingest.process`. It normalizes each new
+snapshot into `Item`s (a record's version identity plus its tagged JSON line, or the error that
+stops it), and remembers every input's version identities by sha256, so the look-back window of
+the next hour is mostly read already.
+
+Big hours go to a pool of worker processes that normalize, tag and serialize there; results come
+back in input order, so the output is the same whatever the number of workers. Failures are
+data (`Outcome`, `Item.tag_error`), never exceptions: one bad input or record must not sink
+the hour, it goes to quarantine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from ingest.dedupe import VersionId, version_id, version_ids
+from ingest.partition import record_line
+from ingest.sink import Sink
+from ingest.snapshot import Snapshot
+
+Normalizer = Callable[..., list[dict[str, Any]]]
+ErrorData = dict[str, str]  # {"error": type name, "message": text}, as quarantine objects carry it
+T = TypeVar("T")
+
+AUTO_PARALLEL_BYTES = 2_000_000  # below this an hour is faster in-process than starting workers
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """One record as dedupe needs it: its identity, and either the record (tagged later, only if
+    it lands) or, from a worker, its tagged JSON line already serialized (or the tagging error)."""
+
+    vid: VersionId | None
+    vid_error: ErrorData | None = None
+    truncated: bool = False
+    links: frozenset[str] = frozenset()
+    record: dict[str, Any] | None = None
+    line: bytes | None = None
+    tag_error: ErrorData | None = None
+
+
+Outcome = tuple[list[Item], ErrorData | None]  # one snapshot's items, or why the whole input failed
+
+
+class _Failed(Exception):
+    """Normalizing one snapshot failed; carries the original error."""
+
+
+def _error(exc: BaseException) -> ErrorData:
+    return {"error": type(exc).__name__, "message": str(exc)[:2000]}
+
+
+def _links_of(record: Mapping[str, Any]) -> frozenset[str]:
+    """Addresses a feed record is known by, to match it with a snapshotted article page."""
+    out = {str(record["url"])} if record.get("url") else set()
+    item_id = record.get("item_id")
+    if isinstance(item_id, Mapping):
+        out.update(str(item_id[k]) for k in ("url", "guid") if item_id.get(k))
+    return frozenset(out)
+
+
+def _default_normalizer() -> Normalizer:
+    from ingest.normalize import normalize
+
+    return normalize
+
+
+def _default_tagger() -> Any:
+    from ingest.tag import load_tagger
+
+    return load_tagger("rules")
+
+
+def _tagged_line(record: dict[str, Any], tagger: Any) -> tuple[bytes | None, ErrorData | None]:
+    """The record tagged and serialized, or the tagging error."""
+    from ingest.tag import tag_record
+
+    try:
+        return record_line(dict(tag_record(record, tagger=tagger))), None
+    except Exception as exc:  # a tagger failure on one record must not sink the input or the hour
+        return None, _error(exc)
+
+
+def _item(record: dict[str, Any], *, tagger: Any = None, tag_now: bool = False) -> Item:
+    try:
+        vid, vid_error = version_id(record), None
+    except ValueError as exc:
+        vid, vid_error = None, _error(exc)
+    truncated = bool((record.get("flags") or {}).get("truncated"))
+    item = Item(vid=vid, vid_error=vid_error, truncated=truncated, links=_links_of(record))
+    if not tag_now:
+        return replace(item, record=record)
+    line, tag_error = _tagged_line(record, tagger)
+    return replace(item, line=line, tag_error=tag_error)
+
+
+# Worker processes: each loads the tagger once (`_init_worker`), then runs the functions below.
+_worker_tagger: Any = None
+
+
+def _init_worker() -> None:
+    global _worker_tagger
+    _worker_tagger = _default_tagger()
+
+
+def _normalize_and_tag(data: bytes, name: str) -> Outcome:
+    """In a worker process: normalize one input, tag and serialize every record (errors as data)."""
+    from ingest.normalize import normalize
+
+    try:
+        records = normalize(data, fmt=None, name=name)
+    except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
+        return [], _error(exc)
+    return [_item(r, tagger=_worker_tagger, tag_now=True) for r in records], None
+
+
+def _identities_of(data: bytes, name: str) -> tuple[VersionId, ...]:
+    """In a worker process: the version identities of one look-back input (none if it fails)."""
+    from ingest.normalize import normalize
+
+    try:
+        return version_ids(normalize(data, fmt=None, name=name))
+    except Exception:  # a failing input has no identities; its hour quarantined it already
+        return ()
+
+
+@dataclass(slots=True, kw_only=True)
+class Inputs:
+    """Reads and normalizes snapshots (in-process or on a worker pool, results in input order);
+    remembers each input's version identities by sha256."""
+
+    sink: Sink
+    normalize: Normalizer
+    tagger: Any
+    pool: ProcessPoolExecutor | None = None
+    parallel_bytes: int | None = None  # with a pool: inputs of at least this size go to it
+    read_ahead: int = 2
+    identities_by_sha: dict[str, tuple[VersionId, ...]] = field(default_factory=dict)
+
+    def seen(self, window: list[Snapshot]) -> Iterator[VersionId]:
+        """The version identities of the look-back window's snapshots, in order."""
+        if self.parallel_bytes is not None:
+            uncached = sum(s.bytes for s in window if s.sha256 not in self.identities_by_sha)
+            self._warm(window, parallel=uncached >= self.parallel_bytes)
+        return (vid for s in window for vid in self.identities(s))
+
+    def identities(self, snap: Snapshot) -> tuple[VersionId, ...]:
+        """Version identities of one snapshot (cached by sha256; failed inputs have none)."""
+        if snap.data_key is None or snap.sha256 is None:
+            return ()
+        if snap.sha256 not in self.identities_by_sha:
+            try:
+                self._read(snap)
+            except _Failed:
+                self.identities_by_sha[snap.sha256] = ()
+        return self.identities_by_sha[snap.sha256]
+
+    def prepare(self, snaps: list[Snapshot]) -> Iterator[Outcome]:
+        """One outcome per snapshot, in order; records untagged unless a worker tagged them."""
+        parallel = self.parallel_bytes is not None and sum(s.bytes for s in snaps) >= self.parallel_bytes
+        if not parallel or self.pool is None:
+            for snap in snaps:
+                try:
+                    yield [_item(r) for r in self._read(snap)], None
+                except _Failed as exc:
+                    yield [], _error(exc.__cause__ or exc)
+            return
+        for snap, (items, failure) in self._on_pool(_normalize_and_tag, snaps):
+            if snap.sha256 is not None:
+                self.identities_by_sha[snap.sha256] = tuple(i.vid for i in items if i.vid is not None)
+            yield items, failure
+
+    def tagged_line(self, item: Item) -> tuple[bytes | None, ErrorData | None]:
+        """The item's tagged JSON line, tagging it now unless a worker did; or the tagging error."""
+        if item.line is None and item.tag_error is None and item.record is not None:
+            return _tagged_line(item.record, self.tagger)
+        return item.line, item.tag_error
+
+    def _read(self, snap: Snapshot) -> list[dict[str, Any]]:
+        assert snap.data_key is not None
+        data = self.sink.get(snap.data_key)
+        try:
+            records = self.normalize(data, fmt=None, name=snap.data_key)
+        except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
+            raise _Failed(exc) from exc
+        if snap.sha256 is not None:
+            self.identities_by_sha[snap.sha256] = version_ids(records)
+        return records
+
+    def _warm(self, snaps: list[Snapshot], *, parallel: bool) -> None:
+        """Compute the look-back window's identities ahead, on the pool when the hour is big."""
+        todo, shas = [], set()
+        for snap in snaps:
+            if (
+                snap.data_key
+                and snap.sha256
+                and snap.sha256 not in self.identities_by_sha
+                and snap.sha256 not in shas
+            ):
+                todo.append(snap)
+                shas.add(snap.sha256)
+        if not parallel or self.pool is None:
+            return  # identities() fills the cache lazily, in-process
+        for snap, ids in self._on_pool(_identities_of, todo):
+            self.identities_by_sha[snap.sha256 or ""] = ids
+
+    def _on_pool(
+        self, fn: Callable[[bytes, str], T], snaps: Iterable[Snapshot]
+    ) -> Iterator[tuple[Snapshot, T]]:
+        """`fn(data, key)` for each snapshot on the worker pool, results in input order."""
+        assert self.pool is not None
+        pool = self.pool
+        window: deque[tuple[Snapshot, Future[T]]] = deque()
+        pending = iter(s for s in snaps if s.data_key is not None)
+
+        def submit() -> None:
+            snap = next(pending, None)
+            if snap is not None and snap.data_key is not None:
+                window.append((snap, pool.submit(fn, self.sink.get(snap.data_key), snap.data_key)))
+
+        for _ in range(self.read_ahead):  # bounded read-ahead keeps memory flat on big hours
+            submit()
+        while window:
+            snap, future = window.popleft()
+            submit()
+            yield snap, future.result()
+
+
+@contextmanager
+def open_inputs(
+    sink: Sink, *, normalizer: Normalizer | None, tagger: Any, workers: int | None
+) -> Iterator[Inputs]:
+    """Inputs for one run; a worker pool only for the default normalizer and tagger."""
+    resolved = _default_tagger() if tagger is None else tagger
+    # workers run the default normalizer and tagger; an injected one stays in this process
+    defaults = normalizer is None and (tagger is None or resolved is _default_tagger())
+    n = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    inputs = Inputs(sink=sink, normalize=normalizer or _default_normalizer(), tagger=resolved)
+    # a daemonic process (some executors run tasks in one) may not start children: stay serial
+    if n <= 1 or not defaults or multiprocessing.current_process().daemon:
+        yield inputs
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding boto3/httpx threads
+    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker) as pool:
+        inputs.pool, inputs.read_ahead = pool, 2 * n
+        inputs.parallel_bytes = AUTO_PARALLEL_BYTES if workers is None else 0
+        yield inputs
