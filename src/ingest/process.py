@@ -20,7 +20,6 @@ byte-identical objects. See `ingest.dedupe` for the dedupe rule and its edge cas
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections import Counter
@@ -146,7 +145,7 @@ class _Tally:
 
 
 @dataclass(slots=True, kw_only=True)
-class _Hour:
+class _HourState:
     """One hour being rebuilt: takes its snapshots in order and decides each record."""
 
     inputs: Inputs
@@ -170,7 +169,7 @@ class _Hour:
             n = self.done.get(snap.sha256 or "", len(self.inputs.identities(snap)))
             self.tally.add(snap.source, "duplicates_skipped", n)
             return
-        items, failure = next(prepared)  # `prepared` holds exactly the snapshots that get here
+        items, failure = next(prepared)  # `_new_inputs` chose exactly the snapshots that get here
         self.done[snap.sha256 or ""] = len(items)
         if failure is not None:
             self.quarantine(snap, None, failure)
@@ -249,98 +248,98 @@ def _reason(snaps: list[Snapshot], counts: Mapping[str, int]) -> str | None:
     return "snapshots held no stories (not modified or empty)"
 
 
-def _process_hour(
-    sink: Sink,
-    hour: datetime,
-    *,
-    inputs: Inputs,
-    lookback: timedelta,
-    max_part_records: int,
-    watch: frozenset[str] = frozenset(),
-    progress: Progress | None = None,
-) -> HourResult:
-    """Rebuild one hour's partition from its snapshots, deduped against the look-back window's."""
-    snaps = list_snapshots(sink, hour)
-    if progress is not None:
-        progress(0, len(snaps))
-    past = list_window(sink, hour, lookback)
-    past_shas = {s.sha256 for s in past if s.sha256}
-    deduper = Deduper(inputs.seen(past))
-    run = _Hour(
-        inputs=inputs,
-        deduper=deduper,
-        # opening the landing deletes the manifest: only now, once the window is read, so the
-        # partition reads as absent for as short a time as it can
-        landing=HourLanding(sink, hour, max_part_records=max_part_records),
-        article_links=_article_links([*past, *snaps]),
-        past_shas=past_shas,
-        watch=watch,
-    )
-    prepared = inputs.prepare(_new_inputs(snaps, past_shas))
-    for snap in snaps:
-        if progress is not None:
-            progress(1, 0)
-        run.take(snap, prepared)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Run:
+    """One call of `process_interval` or `replay_quarantine`: its settings and its inputs."""
 
-    counts = run.tally.total
-    reason = _reason(snaps, counts)
-    mkey = run.landing.close(
-        {
-            "partition": partition(hour),
-            "interval": {"start": iso(hour), "end": iso(hour + timedelta(hours=1))},
-            "schema_version": SCHEMA_VERSION,
-            "code_version": __version__,
-            "record_count": counts["records"],
-            "sources": {name: dict(sorted(c.items())) for name, c in sorted(run.tally.sources.items())},
-            "snapshots": len(snaps),
-            "inputs_sha256": inputs_digest(snaps),
-            "lookback_hours": int(lookback.total_seconds() // 3600),
-            "quarantined": counts["quarantined"],
-            "duplicates_skipped": counts["duplicates_skipped"],
-            "summaries_replaced": counts["summaries_replaced"],
-            "versions_superseded": counts["versions_superseded"],
-            "withdrawn": counts["withdrawn"],
-            "reason": reason,
-        }
-    )
-    log.info(
-        "%s: %d landed in %d parts, %d duplicates, %d quarantined",
-        partition(hour),
-        counts["records"],
-        len(run.landing.parts),
-        counts["duplicates_skipped"],
-        counts["quarantined"],
-    )
-    return HourResult(
-        hour=iso(hour),
-        partition=partition(hour),
-        manifest_key=mkey,
-        records=counts["records"],
-        parts=len(run.landing.parts),
-        snapshots=len(snaps),
-        quarantined=counts["quarantined"],
-        duplicates_skipped=counts["duplicates_skipped"],
-        versions_superseded=counts["versions_superseded"],
-        withdrawn=counts["withdrawn"],
-        reason=reason,
-        replayed_landed=counts["replayed_landed"],
-    )
+    sink: Sink
+    inputs: Inputs
+    lookback: timedelta
+    max_part_records: int
+
+    def rebuild(
+        self, hour: datetime, *, watch: frozenset[str] = frozenset(), progress: Progress | None = None
+    ) -> HourResult:
+        """Rebuild one hour's partition from its snapshots, deduped against the look-back window's."""
+        snaps = list_snapshots(self.sink, hour)
+        if progress is not None:
+            progress(0, len(snaps))
+        past = list_window(self.sink, hour, self.lookback)
+        past_shas = {s.sha256 for s in past if s.sha256}
+        deduper = Deduper(self.inputs.seen(past))
+        state = _HourState(
+            inputs=self.inputs,
+            deduper=deduper,
+            # opening the landing deletes the manifest: only now, once the window is read, so the
+            # partition reads as absent for as short a time as it can
+            landing=HourLanding(self.sink, hour, max_part_records=self.max_part_records),
+            article_links=_article_links([*past, *snaps]),
+            past_shas=past_shas,
+            watch=watch,
+        )
+        prepared = self.inputs.prepare(_new_inputs(snaps, past_shas))
+        for snap in snaps:
+            if progress is not None:
+                progress(1, 0)
+            state.take(snap, prepared)
+
+        counts = state.tally.total
+        reason = _reason(snaps, counts)
+        mkey = state.landing.close(
+            {
+                "partition": partition(hour),
+                "interval": {"start": iso(hour), "end": iso(hour + timedelta(hours=1))},
+                "schema_version": SCHEMA_VERSION,
+                "code_version": __version__,
+                "record_count": counts["records"],
+                "sources": {name: dict(sorted(c.items())) for name, c in sorted(state.tally.sources.items())},
+                "snapshots": len(snaps),
+                "inputs_sha256": inputs_digest(snaps),
+                "lookback_hours": int(self.lookback.total_seconds() // 3600),
+                "quarantined": counts["quarantined"],
+                "duplicates_skipped": counts["duplicates_skipped"],
+                "summaries_replaced": counts["summaries_replaced"],
+                "versions_superseded": counts["versions_superseded"],
+                "withdrawn": counts["withdrawn"],
+                "reason": reason,
+            }
+        )
+        log.info(
+            "%s: %d landed in %d parts, %d duplicates, %d quarantined",
+            partition(hour),
+            counts["records"],
+            len(state.landing.parts),
+            counts["duplicates_skipped"],
+            counts["quarantined"],
+        )
+        return HourResult(
+            hour=iso(hour),
+            partition=partition(hour),
+            manifest_key=mkey,
+            records=counts["records"],
+            parts=len(state.landing.parts),
+            snapshots=len(snaps),
+            quarantined=counts["quarantined"],
+            duplicates_skipped=counts["duplicates_skipped"],
+            versions_superseded=counts["versions_superseded"],
+            withdrawn=counts["withdrawn"],
+            reason=reason,
+            replayed_landed=counts["replayed_landed"],
+        )
 
 
 @contextmanager
-def _hour_processor(
+def _open_run(
     sink: Sink,
     lookback: timedelta,
     max_part_records: int,
     normalizer: Normalizer | None,
     tagger: Any,
     workers: int | None,
-) -> Iterator[Callable[..., HourResult]]:
-    """`_process_hour` bound to one run's settings and inputs (and worker pool, if any)."""
+) -> Iterator[_Run]:
+    """A run with its inputs open (and its worker pool, if it gets one)."""
     with open_inputs(sink, normalizer=normalizer, tagger=tagger, workers=workers) as inputs:
-        yield functools.partial(
-            _process_hour, sink, inputs=inputs, lookback=lookback, max_part_records=max_part_records
-        )
+        yield _Run(sink=sink, inputs=inputs, lookback=lookback, max_part_records=max_part_records)
 
 
 def process_interval(
@@ -360,8 +359,8 @@ def process_interval(
     `workers` processes normalize and tag big hours in parallel (default: up to 4 CPUs, used when
     an hour's new inputs exceed 2 MB); output is identical whatever the number of workers.
     """
-    with _hour_processor(sink, lookback, max_part_records, normalizer, tagger, workers) as hour:
-        return ProcessResult(hours=tuple(hour(h, progress=progress) for h in hours(start, end)))
+    with _open_run(sink, lookback, max_part_records, normalizer, tagger, workers) as run:
+        return ProcessResult(hours=tuple(run.rebuild(h, progress=progress) for h in hours(start, end)))
 
 
 def quarantined_items(sink: Sink, hour: datetime) -> list[dict[str, Any]]:
@@ -382,13 +381,14 @@ def replay_quarantine(
     """Reprocess the hours of `[start, end)` that hold quarantined items; report what now lands."""
     results: list[HourResult] = []
     replayed = 0
-    with _hour_processor(sink, lookback, 10_000, normalizer, tagger, workers) as hour:
+    with _open_run(sink, lookback, 10_000, normalizer, tagger, workers) as run:
         for h in hours(start, end):
             items = quarantined_items(sink, h)
             if not items:
                 continue
             replayed += sum(len(i.get("failures", [])) for i in items)
-            results.append(hour(h, watch=frozenset(_shas(items))))
+            watch = frozenset(str(i["sha256"]) for i in items if i.get("sha256"))
+            results.append(run.rebuild(h, watch=watch))
     process = ProcessResult(hours=tuple(results))
     return ReplayResult(
         replayed=replayed,
@@ -396,7 +396,3 @@ def replay_quarantine(
         still_quarantined=process.total("quarantined"),
         process=process,
     )
-
-
-def _shas(items: Iterable[Mapping[str, Any]]) -> Iterable[str]:
-    return (str(i["sha256"]) for i in items if i.get("sha256"))
