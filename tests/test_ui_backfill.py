@@ -158,6 +158,27 @@ def backfill_runs(stack: Any) -> list[dict[str, Any]]:
     ]
 
 
+def failure_report(stack: Any, runs: list[dict[str, Any]]) -> str:
+    """Task states of the runs and the log tail of every failed task try, for the assertion message."""
+    lines = []
+    for run in runs:
+        base = f"/api/v2/dags/{DAG_ID}/dagRuns/{run['dag_run_id']}"
+        tis = stack.api("GET", f"{base}/taskInstances")["task_instances"]
+        lines.append(
+            f"{run['logical_date']} {run['state']}: " + ", ".join(f"{t['task_id']}={t['state']}" for t in tis)
+        )
+        for ti in tis:
+            if ti["state"] in ("failed", "up_for_retry", "upstream_failed"):
+                for attempt in range(1, (ti.get("try_number") or 1) + 1):
+                    try:
+                        log = stack.api("GET", f"{base}/taskInstances/{ti['task_id']}/logs/{attempt}")
+                        text = json.dumps(log)[-3000:]
+                    except AssertionError as exc:
+                        text = str(exc)[:500]
+                    lines.append(f"  {ti['task_id']} try {attempt}: {text}")
+    return "\n".join(lines)
+
+
 def wait_for_backfill_runs(stack: Any, timeout: float = 420) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
@@ -166,7 +187,10 @@ def wait_for_backfill_runs(stack: Any, timeout: float = 420) -> list[dict[str, A
             return runs
         if time.monotonic() > deadline:
             states = sorted((r["logical_date"], r["state"]) for r in runs)
-            raise AssertionError(f"backfill runs not finished after {timeout}s: {states}\n{stack.logs()}")
+            raise AssertionError(
+                f"backfill runs not finished after {timeout}s: {states}\n{failure_report(stack, runs)}"
+                f"\n{stack.logs()}"
+            )
         time.sleep(2)
 
 
@@ -197,7 +221,7 @@ def test_backfill_from_the_ui_lands_three_partitions(
     assert datetime.fromisoformat(ours[0]["to_date"]) == HOURS[-1]
 
     runs = wait_for_backfill_runs(stack)
-    assert sorted(r["state"] for r in runs) == ["success"] * 3, runs
+    assert sorted(r["state"] for r in runs) == ["success"] * 3, failure_report(stack, runs)
 
     client = stack.s3_client()
     prefix = stack.env["WIRE_INGEST_PREFIX"].strip("/")
