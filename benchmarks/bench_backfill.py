@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -76,6 +77,55 @@ def feed(hour: datetime, stories: int) -> bytes:
     ).encode()
 
 
+def cpu_seconds(stack: AirflowStack) -> dict[str, float]:
+    """User+system CPU per component: every live process of its tree plus its reaped children."""
+    import psutil
+
+    leaders = dict(stack.processes)
+    if stack.postgres.proc is not None:
+        leaders["postgres"] = stack.postgres.proc
+    out: dict[str, float] = {}
+    for name, leader in leaders.items():
+        total = 0.0
+        try:
+            root = psutil.Process(leader.pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            tree = []
+        for proc in tree:
+            try:
+                t = proc.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += t.user + t.system + t.children_user + t.children_system
+        out[name] = total
+    return out
+
+
+TRIVIAL_DAG = """
+from datetime import UTC, datetime
+
+from airflow.sdk import CronDataIntervalTimetable, dag, task
+
+
+@dag(schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"), start_date=datetime(2026, 1, 1, tzinfo=UTC),
+     catchup=False, max_active_runs=8, default_args={"retries": 1})
+def trivial_hourly():
+    @task
+    def first():
+        return 1
+
+    @task
+    def second(x):
+        return x + 1
+
+    second(first())
+
+
+trivial_hourly()
+"""
+
+
 class PeakPss(threading.Thread):
     """Samples the stack's PSS every `every` seconds; keeps the peak Airflow sum and Postgres."""
 
@@ -103,6 +153,11 @@ def main() -> int:
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument("--stories", type=int, default=4, help="new stories per hour")
     parser.add_argument("--max-active-runs", type=int, default=8)
+    parser.add_argument(
+        "--trivial",
+        action="store_true",
+        help="backfill a 2-task no-op hourly DAG instead: the orchestration baseline on this machine",
+    )
     args = parser.parse_args()
 
     hours = [FIRST_HOUR + timedelta(hours=h) for h in range(args.hours)]
@@ -110,7 +165,14 @@ def main() -> int:
         s3 = start_seaweedfs(Path(tmp) / "seaweedfs")
         try:
             started = time.monotonic()
-            with running_stack(s3) as stack:
+            extra_env = {}
+            dag_id = "wire_ingest"
+            if args.trivial:
+                (Path(tmp) / "dags").mkdir()
+                (Path(tmp) / "dags" / "trivial.py").write_text(TRIVIAL_DAG)
+                extra_env["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(tmp) / "dags")
+                dag_id = "trivial_hourly"
+            with running_stack(s3, extra_env=extra_env) as stack:
                 print(f"stack up in {time.monotonic() - started:.1f} s at {stack.base_url}", flush=True)
                 sink = S3Sink(s3.s3_client(), stack.bucket)
                 for hour in hours:
@@ -125,17 +187,23 @@ def main() -> int:
                         status=200,
                         headers={"Content-Type": "application/rss+xml"},
                     )
-                stack.wait_for_dag("wire_ingest")
-                stack.api("PATCH", "/api/v2/dags/wire_ingest", json={"is_paused": False})
-                stack.wait_for_runs("wire_ingest", count=1, timeout=300)  # the current hour's own run
+                stack.wait_for_dag(dag_id)
+                stack.api("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
+                stack.wait_for_runs(dag_id, count=1, timeout=300)  # the current hour's own run
                 idle = stack.pss()
                 sampler = PeakPss(stack)
                 sampler.start()
+                load_before = os.getloadavg()[0]
+                cpu0 = cpu_seconds(stack)
                 t0 = time.monotonic()
                 backfill, runs = stack.run_backfill(
-                    "wire_ingest", hours[0], hours[-1], max_active_runs=args.max_active_runs, timeout=900
+                    dag_id, hours[0], hours[-1], max_active_runs=args.max_active_runs, timeout=900
                 )
                 wall = time.monotonic() - t0
+                cpu1 = cpu_seconds(stack)
+                cpu_parts = {name: cpu1[name] - cpu0.get(name, 0.0) for name in cpu1}
+                cpu = sum(cpu_parts.values())
+                load_after = os.getloadavg()[0]
                 sampler.stopped.set()
                 sampler.join()
                 states = [r["state"] for r in runs]
@@ -150,11 +218,15 @@ def main() -> int:
         finally:
             s3.stop()
 
+    if args.trivial:
+        manifests = args.hours  # the no-op DAG lands nothing
     ok = len(runs) == args.hours and states.count("success") == args.hours and manifests == args.hours
     mib = 1024 * 1024
     print(f"backfill {backfill['id']}: {args.hours} hours, {states.count('success')} runs succeeded, "
           f"{manifests} manifests")  # fmt: skip
-    print(f"wall time {wall:.1f} s (target <= 60 s)")
+    print(f"wall time {wall:.1f} s (target <= 60 s); CPU of the stack {cpu:.1f} s; "
+          f"load average {load_before:.1f} before, {load_after:.1f} after")  # fmt: skip
+    print("CPU seconds by component: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu_parts.items()))
     print(f"peak PSS of Airflow components {sampler.peak_airflow / mib:.0f} MiB (target <= 1536 MiB): "
           + ", ".join(f"{k} {v / mib:.0f}" for k, v in sampler.peak_parts.items() if k != "postgres"))  # fmt: skip
     print(f"peak PSS of Postgres {sampler.peak_postgres / mib:.0f} MiB; idle before backfill: "
@@ -163,11 +235,14 @@ def main() -> int:
     print(
         json.dumps(
             {
+                "dag": dag_id,
                 "hours": args.hours,
                 "stories_per_hour": args.stories,
                 "max_active_runs": args.max_active_runs,
                 "ok": ok,
                 "wall_s": round(wall, 1),
+                "cpu_s": round(cpu, 1),
+                "load_avg_1m": [round(load_before, 1), round(load_after, 1)],
                 "peak_airflow_pss_mib": round(sampler.peak_airflow / mib),
                 "peak_postgres_pss_mib": round(sampler.peak_postgres / mib),
             }
