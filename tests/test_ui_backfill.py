@@ -211,6 +211,7 @@ def test_backfill_from_the_ui_lands_three_partitions(
     fill_datetime(page, dialog, 1, HOURS[-1])
     # the form's own dry run agrees with us before anything is submitted
     dialog.get_by_text("3 runs will be triggered.").wait_for(timeout=30_000)
+    dialog.locator("input[name=max_active_runs]").fill("3")  # hours are independent: run them together
     page.screenshot(path=str(output_dir / "backfill-form.png"))
     dialog.get_by_role("button", name="Run Backfill").click()
     dialog.wait_for(state="hidden", timeout=30_000)
@@ -219,6 +220,7 @@ def test_backfill_from_the_ui_lands_three_partitions(
     ours = [b for b in backfills if datetime.fromisoformat(b["from_date"]) == HOURS[0]]
     assert len(ours) == 1, backfills
     assert datetime.fromisoformat(ours[0]["to_date"]) == HOURS[-1]
+    assert ours[0]["max_active_runs"] == 3
 
     runs = wait_for_backfill_runs(stack)
     assert sorted(r["state"] for r in runs) == ["success"] * 3, failure_report(stack, runs)
