@@ -531,3 +531,25 @@ def test_newsml_external_dtd_is_neither_fetched_nor_a_reason_to_refuse() -> None
     (item,) = parse_newsml.parse(doc)
     assert item.headline == "Norvale rises"
     assert item.meta["item_id"]["versioned_guid"] == "g:3"
+
+
+CONTAINER_INPUTS = sorted(
+    p.name
+    for p in GOLDEN.iterdir()
+    if p.suffix != ".json" and p.name.split("_", 1)[0] in {"html", "rss", "atom", "newsml", "sgml"}
+)
+
+
+@pytest.mark.parametrize("name", CONTAINER_INPUTS)
+def test_cut_short_inputs_give_records_or_a_clear_refusal(name: str) -> None:
+    """A file cut anywhere (an interrupted download) is either read or refused, never a crash."""
+    from ingest.errors import InputError
+
+    data = (GOLDEN / name).read_bytes()
+    for k in range(1, 12):
+        cut = data[: len(data) * k // 12]
+        try:
+            records = normalize(cut)
+        except InputError:
+            continue
+        assert all(isinstance(r["body"], list) for r in records)
