@@ -143,3 +143,29 @@ def test_s3_source_reads_manifests_from_seaweedfs(s3_server, s3_bucket: str) -> 
     assert [r.stories for r in rep.rows] == [0, 4, 0, 6]
     assert [r.gap for r in rep.rows] == [True, False, True, False]
     assert rep.quarantined == 1
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [
+        pytest.param(6, ["22h", "23h", "03-10", "01h", "02h", "03h"], id="6h-every-hour"),
+        pytest.param(
+            24,
+            ["03-10", "02h", "04h", "06h", "08h", "10h", "12h", "14h", "16h", "18h", "20h"],
+            id="24h-every-2h",
+        ),
+        pytest.param(
+            72,
+            ["03-10", "06h", "12h", "18h", "03-11", "06h", "12h", "18h", "03-12", "06h", "12h", "18h"],
+            id="72h-every-6h",
+        ),
+    ],
+)
+def test_chart_labels_fall_on_clock_hours_and_name_each_day(hours: int, expected: list[str]) -> None:
+    start = H0 if hours == 6 else H0 + 2 * HOUR  # 22:00, or midnight
+    rep = build_report({}, start=start, end=start + hours * HOUR)
+    labels = re.findall(r'<text x="([\d.]+)" y="\d+" font-size="11">([^<]+)</text>', chart_svg(rep))
+    axis = [text for x, text in labels if float(x) >= 44 and text not in ("0", "1")]
+    assert axis[: len(expected)] == expected
+    xs = [float(x) for x, text in labels if text in axis]
+    assert len(xs) == len(set(xs)), "two labels at one spot"

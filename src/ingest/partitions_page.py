@@ -43,8 +43,8 @@ def chart_svg(report: Report) -> str:
     top = max([r.stories + r.quarantined for r in rows] + [1])
     plot_w = _WIDTH - _PAD_LEFT - 8
     plot_h = _HEIGHT - _PAD_BOTTOM - _PAD_TOP
-    step = plot_w / n
-    bar_w = max(1.0, step * 0.8)
+    step_w = plot_w / n
+    bar_w = max(1.0, step_w * 0.8)
     base = _HEIGHT - _PAD_BOTTOM
     spike = _spike_threshold(rows)
 
@@ -59,7 +59,7 @@ def chart_svg(report: Report) -> str:
         f'<text x="{_PAD_LEFT - 6}" y="{base}" font-size="11" text-anchor="end">0</text>',
     ]
     for i, r in enumerate(rows):
-        x = _PAD_LEFT + i * step + (step - bar_w) / 2
+        x = _PAD_LEFT + i * step_w + (step_w - bar_w) / 2
         label = f"{r.hour:%Y-%m-%d %H}:00"
         if r.gap:
             out.append(
@@ -80,12 +80,13 @@ def chart_svg(report: Report) -> str:
                 f'height="{h_q:.1f}" fill="{colour}"><title>{label}: {r.quarantined} quarantined'
                 f"</title></rect>"
             )
-    # a label every `every` bars (about 12 in all) and at each midnight, so both 6 and 168 bars read
-    every = max(1, -(-n // 12))
+    # labels on clock hours that divide the day (every 1, 2, 3, 6, 12 or 24 h: about 12 in all),
+    # so midnight always gets one and two labels never share a spot
+    step = next((h for h in (1, 2, 3, 6, 12) if n / h <= 12), 24)
     for i, r in enumerate(rows):
-        if i % every == 0 or r.hour.hour == 0:
-            x = _PAD_LEFT + i * step
-            label = f"{r.hour:%m-%d %H}h" if i == 0 or r.hour.hour == 0 else f"{r.hour:%H}h"
+        if r.hour.hour % step == 0:
+            x = _PAD_LEFT + i * step_w
+            label = f"{r.hour:%m-%d}" if r.hour.hour == 0 else f"{r.hour:%H}h"
             out.append(f'<text x="{x:.1f}" y="{_HEIGHT - 8}" font-size="11">{label}</text>')
     out.append("</svg>")
     return "".join(out)
