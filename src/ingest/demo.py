@@ -302,6 +302,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.logical_date
         else run_date(datetime.now(UTC))
     )
+    if not (dags_folder() / "wire_ingest.py").exists():
+        log.error(
+            "no dags/wire_ingest.py at %s: run from a source checkout or set WIRE_INGEST_DAGS_FOLDER",
+            dags_folder(),
+        )
+        return 2
     root = Path(tempfile.mkdtemp(prefix="wire-ingest-demo-"))
     started = time.monotonic()
     s3 = None
