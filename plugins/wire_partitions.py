@@ -5,10 +5,9 @@ Plugin routes are NOT protected by Airflow by default, so every route depends on
 resolves the caller from the Airflow JWT (Bearer header, or the UI's `_token` cookie inside the
 iframe) through the auth manager and requires read access to the `wire_ingest` DAG.
 
-Settings (environment of the api-server; the same variables the wire_ingest DAG reads):
-    WIRE_INGEST_BUCKET    bucket the DAG lands into (default wire-ingest)
-    WIRE_INGEST_PREFIX    key prefix inside it (default none)
-    WIRE_INGEST_CONN_ID   Airflow connection of that bucket (default wire_s3)
+Settings: the environment of the api-server, read like the wire_ingest DAG's tasks read theirs
+(`ingest.airflow_runtime.TaskSettings`): WIRE_INGEST_BUCKET (required), WIRE_INGEST_PREFIX, and
+WIRE_INGEST_CONN_ID, the Airflow connection of the bucket (default wire_s3).
 """
 
 from __future__ import annotations
@@ -19,14 +18,14 @@ from typing import Annotated, Any, ClassVar
 
 from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.plugins_manager import AirflowPlugin
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Query, status
 from fastapi.responses import HTMLResponse
 
 URL_PREFIX = "/wire-partitions"
 DAG_ID = "wire_ingest"
 
 
-def authorized(request: Request, user: GetUserDep) -> Any:
+def authorized(user: GetUserDep) -> Any:
     """The authenticated caller, if allowed to read the wire_ingest DAG (else 401/403)."""
     from airflow.api_fastapi.app import get_auth_manager
     from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
@@ -39,24 +38,22 @@ def authorized(request: Request, user: GetUserDep) -> Any:
 Authorized = Annotated[Any, Depends(authorized)]
 
 
-def _settings() -> tuple[str, str, str]:
-    return (
-        os.environ.get("WIRE_INGEST_BUCKET", "wire-ingest"),
-        os.environ.get("WIRE_INGEST_PREFIX", ""),
-        os.environ.get("WIRE_INGEST_CONN_ID", "wire_s3"),
-    )
-
-
 def _report(hours: int, end: datetime | None) -> tuple[Any, str]:
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
-    from ingest.errors import SinkError
+    from ingest.airflow_runtime import TaskSettings
+    from ingest.errors import ConfigError, SinkError
     from ingest.partitions_report import S3ManifestSource, report
 
-    bucket, prefix, conn_id = _settings()
-    source = S3ManifestSource(S3Hook(aws_conn_id=conn_id).get_conn(), bucket, prefix)
     try:
-        return report(source, hours=hours, end=end, now=datetime.now(UTC)), f"s3://{bucket}/{prefix}"
+        settings = TaskSettings.from_env(os.environ)
+    except ConfigError as exc:
+        raise HTTPException(status_code=500, detail=str(exc)) from exc
+    client = S3Hook(aws_conn_id=settings.conn_id).get_conn()
+    source = S3ManifestSource(client, settings.bucket, settings.prefix)
+    where = f"s3://{settings.bucket}/{settings.prefix}"
+    try:
+        return report(source, hours=hours, end=end, now=datetime.now(UTC)), where
     except SinkError as exc:
         raise HTTPException(status_code=502, detail=str(exc)) from exc
 
