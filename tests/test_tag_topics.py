@@ -1678,6 +1678,20 @@ HOSTILE = [
         "Travellers will need a visa to enter the country during the Lunar New Year holiday.",
         ["medtop:20001164", "medtop:20000739"],
     ),
+    (
+        "final-quarter-of-last-year-is-not-a-final-game",
+        "Lender raises 2027 profit target",
+        "Ostrava Bank raised its profit target after mortgage lending grew faster than expected in the "
+        "final quarter of last year.",
+        ["medtop:20001343", "medtop:20001108", "medtop:15000000"],
+    ),
+    (
+        "final-dividend-results-and-approval-are-not-sport",
+        "Miner proposes final dividend as final results beat forecasts",
+        "The board proposed a final dividend and said the deal still needed final approval from "
+        "regulators before it could make a final offer.",
+        ["medtop:20001343", "medtop:20001108", "medtop:15000000"],
+    ),
 ]
 
 
