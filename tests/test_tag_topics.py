@@ -1692,6 +1692,12 @@ HOSTILE = [
         "regulators before it could make a final offer.",
         ["medtop:20001343", "medtop:20001108", "medtop:15000000"],
     ),
+    (
+        "profit-goal-is-not-a-football-goal",
+        "Lender raises profit goal as mortgage lending picks up",
+        "Mortgage lending grew 9% and the bank now aims for net profit of 1.1 billion euros.",
+        ["medtop:20001065", "medtop:15000000"],
+    ),
 ]
 
 
