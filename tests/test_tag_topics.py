@@ -1698,6 +1698,13 @@ HOSTILE = [
         "Mortgage lending grew 9% and the bank now aims for net profit of 1.1 billion euros.",
         ["medtop:20001065", "medtop:15000000"],
     ),
+    (
+        "summer-season-of-an-airline-is-not-sport",
+        "Airline cuts summer capacity growth as jet fuel costs bite",
+        "The carrier cut its planned capacity growth for the summer season on Tuesday, saying fuel "
+        "prices had made some routes unprofitable.",
+        ["medtop:15000000"],
+    ),
 ]
 
 
