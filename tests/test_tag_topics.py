@@ -1705,6 +1705,12 @@ HOSTILE = [
         "prices had made some routes unprofitable.",
         ["medtop:15000000"],
     ),
+    (
+        "lyon-the-city-is-not-a-football-club",
+        "Lyon transit operator orders 40 hydrogen buses",
+        "The public transport operator of France's third-largest city has ordered 40 hydrogen buses.",
+        ["medtop:20001065", "medtop:15000000"],
+    ),
 ]
 
 
