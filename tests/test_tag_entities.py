@@ -144,6 +144,24 @@ EXPECTED = [
         },
     ),
     (
+        "research-suffix-beats-said-cue",
+        story("Analysts at the brokerage Castelo Research said the new target looked achievable."),
+        {"Castelo Research": ("organization", "local:org/castelo-research")},
+    ),
+    (
+        "economics-and-analytics-suffixes-beat-said-cue",
+        story("Veltrusy Economics said in a note that rates would fall, and Brenna Analytics agreed."),
+        {
+            "Veltrusy Economics": ("organization", "local:org/veltrusy-economics"),
+            "Brenna Analytics": ("organization", "local:org/brenna-analytics"),
+        },
+    ),
+    (
+        "mobility-suffix-beats-appositive-with-said",
+        story("The operator ordered 40 buses from Valmont Mobility, the manufacturer said on Tuesday."),
+        {"Valmont Mobility": ("organization", "local:org/valmont-mobility")},
+    ),
+    (
         "ministry-of-and-place-prefixed-org",
         story("The Ministry of Finance and the Ghana Cocoa Board signed the deal."),
         {
