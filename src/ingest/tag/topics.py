@@ -138,8 +138,10 @@ class TopicMatcher:
         for index, part in enumerate((headline, *body)):
             last = first + len(part)  # text[first:last] is this part
             factor = POSITION_FACTORS[index] if index < len(POSITION_FACTORS) else LATER_FACTOR
-            for end, (length, plain, special) in self._automaton.iter(folded, first, last + 2):
-                start = end - length + 1
+            # a slice, not iter(folded, first, last + 2): pyahocorasick copies the whole string it
+            # is given to UCS-4 on every call, so bounds on the full text cost O(paragraphs x length)
+            for end, (length, plain, special) in self._automaton.iter(folded[first : last + 2]):
+                start = first + end - length + 1
                 for code, term, weight in plain:
                     found = hits.get(code)
                     if found is None:
