@@ -157,6 +157,25 @@ EXPECTED = [
         },
     ),
     (
+        "brokerage-consultancy-bank-head-noun-before-name-is-organization",
+        story(
+            "Analysts at the brokerage Amaral Pinto said the target looked achievable, but the consultancy "
+            "Brightwater Kemp and the bank Lusitano Ferreira said deposits were costly, Chief Economist "
+            "Rui Costa said."
+        ),
+        {
+            "Amaral Pinto": ("organization", "local:org/amaral-pinto"),
+            "Brightwater Kemp": ("organization", "local:org/brightwater-kemp"),
+            "Lusitano Ferreira": ("organization", "local:org/lusitano-ferreira"),
+            "Rui Costa": ("person", "local:person/rui-costa"),
+        },
+    ),
+    (
+        "head-noun-then-founded-is-still-a-person",
+        story("The consultancy Jane Roe founded in 2010 said on Monday it would hire 200 people."),
+        {"Jane Roe": ("person", "local:person/jane-roe")},
+    ),
+    (
         "mobility-suffix-beats-appositive-with-said",
         story("The operator ordered 40 buses from Valmont Mobility, the manufacturer said on Tuesday."),
         {"Valmont Mobility": ("organization", "local:org/valmont-mobility")},

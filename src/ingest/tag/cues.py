@@ -45,6 +45,8 @@ COMMON = frozenset(_LISTS["common"])
 ROLE_AT_SET = frozenset(_LISTS["role_at"])
 # Words before a place name that make it a location, not a metonym ("in Washington").
 LOCATIVE_SET = frozenset(_LISTS["locative"])
+# Organization nouns right before a name ("the brokerage |Castelo Research").
+ORG_HEAD_SET = frozenset(_LISTS["org_head_before"])
 SAID_SET = frozenset({"said", "says", "told", "quoted", "quoting", "asked"})
 EMPLOYER_PREPOSITIONS = frozenset({"at", "of", "with", "for", "from"})
 
@@ -72,6 +74,12 @@ ORG_NOUN = re.compile(
 # A name followed by "said (on Monday) it" speaks as an organization.
 SAID_IT = re.compile(
     r"^ (?:said|says|announced|reported|expects|plans|agreed)(?: on \w+| late on \w+| in a statement)? (?:it|its)\b"
+)
+# After a name, verbs that make an organization noun before it the object of a person's act
+# ("the consultancy |Jane Roe| founded").
+PERSON_ACT_AFTER = re.compile(
+    r"^ (?:co-?founded|founded|set up|started|runs|ran|leads|led|heads|headed|chairs|chaired|owns|"
+    r"owned|joined|left)\b"
 )
 
 # "governor of Sao Paulo", "Washington state": the subdivision, not the city.
@@ -129,3 +137,9 @@ def locative_before(before: str) -> bool:
     if words and words[-1].lower() == "the":
         words = words[:-1]
     return bool(words) and words[-1].lower() in LOCATIVE_SET
+
+
+def org_head_before(before: str, after: str) -> bool:
+    """An organization noun right before: "the brokerage |Castelo Research| said", not "... founded"."""
+    words = _words(before)
+    return bool(words) and words[-1] in ORG_HEAD_SET and not PERSON_ACT_AFTER.match(after)
