@@ -1711,6 +1711,13 @@ HOSTILE = [
         "The public transport operator of France's third-largest city has ordered 40 hydrogen buses.",
         ["medtop:20001065", "medtop:15000000"],
     ),
+    (
+        "pledged-aid-and-welcomed-plan-are-not-diplomacy",
+        "Regional government pledges aid for chip plant",
+        "The regional government has pledged 900 million euros in aid, and the metalworkers' union said "
+        "it welcomed the plan.",
+        ["medtop:20000639"],
+    ),
 ]
 
 
