@@ -1718,6 +1718,12 @@ HOSTILE = [
         "it welcomed the plan.",
         ["medtop:20000639"],
     ),
+    (
+        "hydrogen-fuel-cell-buses-are-not-petrol",
+        "Transit operator orders 40 hydrogen fuel-cell buses",
+        "The city's transit operator ordered 40 hydrogen fuel-cell buses, the manufacturer said.",
+        ["medtop:20000268"],
+    ),
 ]
 
 
