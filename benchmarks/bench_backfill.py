@@ -126,6 +126,17 @@ trivial_hourly()
 """
 
 
+def wait_idle(stack: AirflowStack, dag_id: str, timeout: float = 300) -> None:
+    """Wait until `dag_id` has at least one run and none queued or running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = stack.api("GET", f"/api/v2/dags/{dag_id}/dagRuns", params={"limit": 100})["dag_runs"]
+        if runs and all(r["state"] in ("success", "failed") for r in runs):
+            return
+        time.sleep(1)
+    raise RuntimeError(f"{dag_id} still has active runs after {timeout} s")
+
+
 class PeakPss(threading.Thread):
     """Samples the stack's PSS every `every` seconds; keeps the peak Airflow sum and Postgres."""
 
@@ -154,6 +165,9 @@ def main() -> int:
     parser.add_argument("--stories", type=int, default=4, help="new stories per hour")
     parser.add_argument("--max-active-runs", type=int, default=8)
     parser.add_argument(
+        "--parallelism", type=int, help="override AIRFLOW__CORE__PARALLELISM (and tasks per DAG)"
+    )
+    parser.add_argument(
         "--trivial",
         action="store_true",
         help="backfill a 2-task no-op hourly DAG instead: the orchestration baseline on this machine",
@@ -166,6 +180,9 @@ def main() -> int:
         try:
             started = time.monotonic()
             extra_env = {}
+            if args.parallelism:
+                extra_env["AIRFLOW__CORE__PARALLELISM"] = str(args.parallelism)
+                extra_env["AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG"] = str(args.parallelism)
             dag_id = "wire_ingest"
             if args.trivial:
                 (Path(tmp) / "dags").mkdir()
@@ -189,7 +206,7 @@ def main() -> int:
                     )
                 stack.wait_for_dag(dag_id)
                 stack.api("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
-                stack.wait_for_runs(dag_id, count=1, timeout=300)  # the current hour's own run
+                wait_idle(stack, dag_id)  # the scheduler's own run of the current hour
                 idle = stack.pss()
                 sampler = PeakPss(stack)
                 sampler.start()
@@ -231,7 +248,7 @@ def main() -> int:
           + ", ".join(f"{k} {v / mib:.0f}" for k, v in sampler.peak_parts.items() if k != "postgres"))  # fmt: skip
     print(f"peak PSS of Postgres {sampler.peak_postgres / mib:.0f} MiB; idle before backfill: "
           + ", ".join(f"{k} {v / mib:.0f}" for k, v in idle.items()))  # fmt: skip
-    print("settings: " + " ".join(f"{k}={v}" for k, v in SMALL_MACHINE.items()))
+    print("settings: " + " ".join(f"{k}={v}" for k, v in (SMALL_MACHINE | extra_env).items()))
     print(
         json.dumps(
             {

@@ -103,9 +103,11 @@ def warm_task_imports() -> None:
     `airflow_local_settings.py` that Airflow components import at start calls this in the scheduler
     only (see tests/plugins/airflow_stack.py). Nothing here connects anywhere.
     """
-    import airflow.providers.amazon.aws.hooks.s3  # noqa: F401
+    import airflow.providers.amazon.aws.hooks.s3
+    import airflow.providers.standard.decorators.python  # noqa: F401
     import boto3  # noqa: F401
     import botocore.session  # noqa: F401
+    from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task  # noqa: F401
 
     import ingest.fetch
     import ingest.process

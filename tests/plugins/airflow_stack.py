@@ -70,6 +70,9 @@ SMALL_MACHINE = {
     "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
     "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
     "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
+    # the task supervisor sleeps in select() up to this long between checks: at the default 5 s it
+    # often noticed a finished task seconds late, holding the executor slot idle
+    "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": "3",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW": "5",
 }
