@@ -176,6 +176,17 @@ EXPECTED = [
         {"Jane Roe": ("person", "local:person/jane-roe")},
     ),
     (
+        "rail-suffix-after-demonym-and-operator-is-organization",
+        story(
+            [
+                "Norwegian operator Halvorsen Rail has won a contract to run container trains, the port "
+                "authority said.",
+                "Halvorsen Rail, which runs freight services in Sweden, beat two rival bids.",
+            ]
+        ),
+        {"Halvorsen Rail": ("organization", "local:org/halvorsen-rail")},
+    ),
+    (
         "mobility-suffix-beats-appositive-with-said",
         story("The operator ordered 40 buses from Valmont Mobility, the manufacturer said on Tuesday."),
         {"Valmont Mobility": ("organization", "local:org/valmont-mobility")},
