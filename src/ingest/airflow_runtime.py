@@ -101,7 +101,7 @@ def warm_task_imports() -> None:
     Airflow's LocalExecutor forks its workers from the scheduler and each task process from a worker,
     so what the scheduler loads before that is shared, copy-on-write, by every task: the
     `airflow_local_settings.py` that Airflow components import at start calls this in the scheduler
-    only (see tests/plugins/airflow_stack.py). Nothing here connects anywhere.
+    only (config/airflow_local_settings.py). Nothing here connects anywhere.
     """
     import airflow.providers.amazon.aws.hooks.s3
     import airflow.providers.standard.decorators.python  # noqa: F401

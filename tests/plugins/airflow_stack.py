@@ -78,16 +78,8 @@ SMALL_MACHINE = {
 }
 
 
-LOCAL_SETTINGS = """\
-import sys
-
-__all__: list[str] = []  # Airflow copies public names of this module into airflow.settings
-
-if len(sys.argv) > 1 and sys.argv[1] == "scheduler":
-    from ingest.airflow_runtime import warm_task_imports
-
-    warm_task_imports()
-"""
+# what the scheduler imports at start (see that file): shipped in config/ for docker-compose too
+LOCAL_SETTINGS = REPO / "config" / "airflow_local_settings.py"
 
 
 def free_port() -> int:
@@ -511,7 +503,7 @@ def running_stack(s3_server: Any, *, extra_env: dict[str, str] | None = None) ->
     # the scheduler imports what tasks need before it forks its LocalExecutor workers, so no task
     # process re-imports boto3, the normalizer and the tagger (ingest.airflow_runtime.warm_task_imports)
     (home / "config").mkdir()
-    (home / "config" / "airflow_local_settings.py").write_text(LOCAL_SETTINGS)
+    shutil.copy(LOCAL_SETTINGS, home / "config" / "airflow_local_settings.py")
     postgres = Postgres(root / "pg")
     (root / "pg").mkdir()
     bucket = f"wire-stack-{secrets.token_hex(4)}"
