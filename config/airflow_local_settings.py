@@ -12,6 +12,9 @@ import sys
 __all__: list[str] = []  # Airflow copies this module's public names into airflow.settings
 
 if len(sys.argv) > 1 and sys.argv[1] == "scheduler":
-    from ingest.airflow_runtime import warm_task_imports
+    try:
+        from ingest.airflow_runtime import warm_task_imports
 
-    warm_task_imports()
+        warm_task_imports()
+    except Exception as exc:  # a speed-up must never keep the scheduler from starting
+        print(f"wire-ingest: scheduler warm-up skipped: {exc!r}", file=sys.stderr)

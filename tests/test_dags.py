@@ -236,3 +236,26 @@ def test_task_settings_from_env(env: dict[str, str], expected: dict[str, object]
             TaskSettings.from_env(env)
     else:
         assert asdict(TaskSettings.from_env(env)) == expected
+
+
+def test_scheduler_local_settings_warm_task_imports_in_the_scheduler_only() -> None:
+    script = (
+        "import sys, json\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "role = sys.argv[2]\n"
+        "sys.argv = ['airflow', role]\n"
+        "import airflow_local_settings\n"
+        "print(json.dumps([m in sys.modules for m in ('ingest.process', 'boto3', 'ingest.tag.topics')]))\n"
+    )
+    loaded = {}
+    for role in ("scheduler", "api-server"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(REPO / "config"), role],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "warm-up skipped" not in done.stderr, done.stderr[-2000:]
+        loaded[role] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == {"scheduler": [True, True, True], "api-server": [False, False, False]}
