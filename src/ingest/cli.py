@@ -11,15 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-FORMATS = (
-    "web_text",
-    "wire_text",
-    "reuters_com_html",
-    "rss",
-    "atom",
-    "newsml_g2",
-    "reuters21578_sgml",
-)
+from ingest.detect import FORMATS
 
 
 def _interval_args(p: argparse.ArgumentParser) -> None:
