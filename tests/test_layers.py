@@ -23,3 +23,16 @@ def test_cli_import_loads_no_heavy_modules() -> None:
     loaded = set(json.loads(out))
     heavy = {"airflow", "boto3", "botocore", "httpx", "polars", "jsonschema"}
     assert not heavy & {name.split(".")[0] for name in loaded}
+
+
+def test_ruff_and_mypy_are_clean() -> None:
+    bin_dir = Path(sys.executable).parent
+    ruff = subprocess.run(
+        [str(bin_dir / "ruff"), "check", "src", "tests", "dags", "plugins", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    mypy = subprocess.run([str(bin_dir / "mypy")], cwd=ROOT, capture_output=True, text=True)
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
