@@ -59,19 +59,23 @@ class Catalogue:
     def find(self, text: str) -> list[Hit]:
         """Return leftmost-longest catalogue hits in `text` that start and end on word boundaries."""
         hits: list[Hit] = []
+        append = hits.append
         n = len(text)
         # iter_long yields leftmost-longest, non-overlapping matches in C; a match that fails the
         # word-boundary test is dropped (a shorter match inside it would be a word fragment too).
         for end_index, (length, candidates, demonym) in self.automaton.iter_long(text):
             start = end_index - length + 1
             end = end_index + 1
-            if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                continue
-            if end < n and (text[end].isalnum() or (text[end] == "." and _abbrev_dot(text, end))):
-                continue
-            hits.append(
-                Hit(start=start, end=end, text=text[start:end], candidates=candidates, demonym=demonym)
-            )
+            if start > 0:
+                ch = text[start - 1]
+                if ch.isalnum() or ch == "_":
+                    continue
+            if end < n:
+                ch = text[end]
+                if ch.isalnum() or (ch == "." and _abbrev_dot(text, end)):
+                    continue
+            # positional: a named tuple built from keywords costs a dict round trip
+            append(Hit(start, end, text[start:end], candidates, demonym))
         return hits
 
     def dateline_candidates(self, location: str, *, small: bool = False) -> list[Entry]:

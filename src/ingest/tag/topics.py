@@ -134,39 +134,54 @@ class TopicMatcher:
         folded = " " + _fold(text) + " "
         hits: dict[str, list[_Hit]] = {}
         excluded: dict[str, list[tuple[int, int]]] = {}
+        # Part i is text[first:last]; its matches are those inside folded[first:last + 2]. One
+        # automaton pass over the whole text finds every such match (and ones spanning two parts,
+        # which are dropped): keys are at least two characters long, so a match ending at or
+        # before last + 1 cannot belong to a later part, and matches come in order of their end.
+        parts = (headline, *body)
+        firsts: list[int] = []
+        limits: list[int] = []
         first = 0
-        for index, part in enumerate((headline, *body)):
-            last = first + len(part)  # text[first:last] is this part
-            factor = POSITION_FACTORS[index] if index < len(POSITION_FACTORS) else LATER_FACTOR
-            # a slice, not iter(folded, first, last + 2): pyahocorasick copies the whole string it
-            # is given to UCS-4 on every call, so bounds on the full text cost O(paragraphs x length)
-            for end, (length, plain, special) in self._automaton.iter(folded[first : last + 2]):
-                start = first + end - length + 1
-                for code, term, weight in plain:
-                    found = hits.get(code)
-                    if found is None:
-                        hits[code] = [(start, term, weight * factor)]
-                    elif found[-1][0] != start:
-                        found.append((start, term, weight * factor))
-                    elif weight * factor > found[-1][2]:
-                        # nested terms of one rule at one place ("oil", "oil prices") are one mention
-                        found[-1] = (start, term, weight * factor)
-                for code, term, weight, kind in special:
-                    if kind == "exclude":
-                        excluded.setdefault(code, []).append((start, start + length))
-                        continue
-                    if kind == "headline" and index:
-                        continue
-                    if kind == "cased" and text[start : start + len(term)] != term:
-                        continue
-                    found = hits.get(code)
-                    if found is None:
-                        hits[code] = [(start, term, weight * factor)]
-                    elif found[-1][0] != start:
-                        found.append((start, term, weight * factor))
-                    elif weight * factor > found[-1][2]:
-                        found[-1] = (start, term, weight * factor)
-            first = last + 1
+        for part in parts:
+            firsts.append(first)
+            first += len(part) + 1
+            limits.append(first)  # last + 1 of this part
+        index = 0
+        first, limit = firsts[0], limits[0]
+        factor = POSITION_FACTORS[0]
+        for end, (length, plain, special) in self._automaton.iter(folded):
+            if end > limit:
+                while end > limits[index]:
+                    index += 1
+                first, limit = firsts[index], limits[index]
+                factor = POSITION_FACTORS[index] if index < len(POSITION_FACTORS) else LATER_FACTOR
+            start = end - length + 1
+            if start < first:
+                continue
+            for code, term, weight in plain:
+                found = hits.get(code)
+                if found is None:
+                    hits[code] = [(start, term, weight * factor)]
+                elif found[-1][0] != start:
+                    found.append((start, term, weight * factor))
+                elif weight * factor > found[-1][2]:
+                    # nested terms of one rule at one place ("oil", "oil prices") are one mention
+                    found[-1] = (start, term, weight * factor)
+            for code, term, weight, kind in special:
+                if kind == "exclude":
+                    excluded.setdefault(code, []).append((start, start + length))
+                    continue
+                if kind == "headline" and index:
+                    continue
+                if kind == "cased" and text[start : start + len(term)] != term:
+                    continue
+                found = hits.get(code)
+                if found is None:
+                    hits[code] = [(start, term, weight * factor)]
+                elif found[-1][0] != start:
+                    found.append((start, term, weight * factor))
+                elif weight * factor > found[-1][2]:
+                    found[-1] = (start, term, weight * factor)
         for code, spans in excluded.items():
             found = hits.get(code)
             if found:
