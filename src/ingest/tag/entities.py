@@ -69,6 +69,7 @@ CONFIDENCE = {
 }
 # A statistical model seam: texts in, (start, end, type) spans per text out.
 SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
+LOCAL_NAMESPACE = {"person": "person", "organization": "org"}
 PROVIDERS = frozenset({"Reuters", "Thomson Reuters", "Reuters Breakingviews", "Thomson Reuters Foundation"})
 
 
@@ -496,7 +497,17 @@ class EntityTagger:
                 return
 
     def _person(self, cx: _Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
+        self._unknown(cx, start, end, state, methods, "person")
+
+    def _organization(self, cx: _Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
+        self._unknown(cx, start, end, state, methods, "organization")
+
+    def _unknown(
+        self, cx: _Text, start: int, end: int, state: StoryState, methods: list[str], kind: str
+    ) -> None:
+        """Add a mention of an entity found by a cue, not in the catalogue, under a `local:` id."""
         surface = cx.text[start:end]
+        # every provider name contains "Reuters": the provider is never a subject
         if "Reuters" in surface:
             return
         state.mentions.append(
@@ -506,27 +517,8 @@ class EntityTagger:
                 start=start,
                 end=end,
                 text=surface,
-                type="person",
-                id=f"local:person/{slug(surface)}",
-                name=surface,
-                country=None,
-                methods=list(methods),
-            )
-        )
-
-    def _organization(self, cx: _Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
-        surface = cx.text[start:end]
-        if surface in PROVIDERS or "Reuters" in surface:
-            return
-        state.mentions.append(
-            Mention(
-                field=cx.field,
-                paragraph=cx.paragraph,
-                start=start,
-                end=end,
-                text=surface,
-                type="organization",
-                id=f"local:org/{slug(surface)}",
+                type=kind,
+                id=f"local:{LOCAL_NAMESPACE[kind]}/{slug(surface)}",
                 name=surface,
                 country=None,
                 methods=list(methods),
