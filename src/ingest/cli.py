@@ -20,6 +20,15 @@ def _interval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", required=True, help="interval end (exclusive), ISO 8601")
 
 
+def _workers_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes that normalize and tag (default: up to 4 CPUs, for hours over 2 MB of input)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every verb."""
     parser = argparse.ArgumentParser(prog="ingest", description="News-wire ingestion and tagging.")
@@ -42,11 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("run", help="fetch every source now, file snapshots under the interval, process it")
     p.add_argument("--config", required=True, help="sources TOML file")
     _interval_args(p)
+    _workers_arg(p)
     p.set_defaults(module="pipeline", func="run_main")
 
     p = verbs.add_parser("process", help="rebuild an interval's partitions from raw snapshots (no network)")
     p.add_argument("--config", help="sources TOML file (optional: for source settings)")
     _interval_args(p)
+    _workers_arg(p)
     p.set_defaults(module="pipeline", func="process_main")
 
     p = verbs.add_parser("replay-quarantine", help="reprocess an interval's quarantined items")

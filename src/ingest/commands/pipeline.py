@@ -67,6 +67,14 @@ def _interval(args: argparse.Namespace) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _workers(args: argparse.Namespace) -> int | None:
+    """`--workers N` (None: the default pool); ConfigError below 1."""
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers must be at least 1, not {workers}")
+    return workers
+
+
 def _fail(code: int, exc: BaseException, summary: dict[str, Any]) -> int:
     kind = {EXIT_CONFIG: "configuration error", EXIT_SINK: "sink error"}.get(code, "error")
     print(f"ingest: {kind}: {exc}", file=sys.stderr)
@@ -93,6 +101,7 @@ def run_main(args: argparse.Namespace) -> int:
     try:
         start, end = _interval(args)
         sources = load_sources(args.config)
+        workers = _workers(args)
         sink = open_sink(args.sink, env=os.environ)
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, exc, summary)
@@ -121,7 +130,7 @@ def run_main(args: argparse.Namespace) -> int:
                     failed.append({"source": source.name, "error": str(exc)})
         bar = _Bar("processing")
         try:
-            result = process_interval(sink=sink, start=start, end=end, progress=bar)
+            result = process_interval(sink=sink, start=start, end=end, progress=bar, workers=workers)
         finally:
             bar.close()
     except SinkError as exc:
@@ -146,6 +155,7 @@ def process_main(args: argparse.Namespace) -> int:
     try:
         start, end = _interval(args)
         sources = load_sources(args.config) if args.config else ()
+        workers = _workers(args)
         sink = open_sink(args.sink, env=os.environ)
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, exc, summary)
@@ -154,7 +164,7 @@ def process_main(args: argparse.Namespace) -> int:
     bar = _Bar("processing")
     try:
         missing = [s.name for s in sources if not has_snapshots(sink, s.name, start)]
-        result = process_interval(sink=sink, start=start, end=end, progress=bar)
+        result = process_interval(sink=sink, start=start, end=end, progress=bar, workers=workers)
     except SinkError as exc:
         return _fail(EXIT_SINK, exc, summary)
     finally:
