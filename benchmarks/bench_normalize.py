@@ -1,13 +1,18 @@
 """Normalizer benchmark, measured the way a user runs it (issue 2, "Performance").
 
     .venv/bin/python benchmarks/bench_normalize.py [--text 5000] [--html 300] [--repeat 3] [--lean-html] [--keep DIR]
+        [--fundus] [--json]
 
 1. writes a corpus of invented stories (benchmarks/make_corpus.py) to a temporary directory;
 2. runs ONE `ingest normalize` process over the 5,000 mixed non-HTML files (web text, wire text,
    NewsML-G2, RSS, Atom, 1987 SGML), stdout to a file;
 3. runs ONE `ingest normalize` process over the 300 reuters.com pages;
 4. runs trafilatura (`extract(..., output_format="json", with_metadata=True)`) over the same 300
-   pages in ONE Python process.
+   pages in ONE Python process;
+5. with --fundus, fundus (scratch venv, benchmarks/peers.py) over the same pages in ONE process.
+
+`--text 0` / `--html 0` leave that half out. `--json` prints one JSON object (every run's figures)
+instead of the table; benchmarks/run_all.py reads it.
 
 Each figure is the wall time of the whole process, interpreter start-up and imports included,
 and its peak RSS (from wait4's rusage for that child). Each run is repeated; the best and the
@@ -18,6 +23,7 @@ median are reported (the machine is shared, so the best is the least disturbed).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -29,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import peers
 from make_corpus import write_corpus
 
 TRAFILATURA = """
@@ -97,7 +104,11 @@ def main() -> int:
         "--lean-html", action="store_true", help="pages without site furniture (~55 KB instead of ~175 KB)"
     )
     parser.add_argument("--keep", type=Path, help="write the corpus and outputs here instead of a temp dir")
+    parser.add_argument("--fundus", action="store_true", help="also time fundus (scratch venv)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args()
+    notes: list[str] = []
+    fundus = peers.fundus_python(notes) if args.fundus and args.html else None
 
     ingest = str(Path(sys.executable).with_name("ingest"))
     load_before = os.getloadavg()
@@ -110,13 +121,20 @@ def main() -> int:
         html_files = sorted(str(p) for p in (root / "html").iterdir())
         size_text = sum(os.path.getsize(p) for p in text_files) / 1e6
         size_html = sum(os.path.getsize(p) for p in html_files) / 1e6
-        print(f"corpus: {counts}; text {size_text:.1f} MB, html {size_html:.1f} MB", flush=True)
+        print(
+            f"corpus: {counts}; text {size_text:.1f} MB, html {size_html:.1f} MB",
+            flush=True,
+            file=sys.stderr if args.json else sys.stdout,
+        )
 
-        jobs = {
-            "text": [ingest, "normalize", *text_files],
-            "html": [ingest, "normalize", *html_files],
-            "trafilatura": [sys.executable, "-c", TRAFILATURA, str(root / "html")],
-        }
+        jobs: dict[str, list[str]] = {}
+        if text_files:
+            jobs["text"] = [ingest, "normalize", *text_files]
+        if html_files:
+            jobs["html"] = [ingest, "normalize", *html_files]
+            jobs["trafilatura"] = [sys.executable, "-c", TRAFILATURA, str(root / "html")]
+        if html_files and fundus:
+            jobs["fundus"] = [fundus, "-c", peers.FUNDUS, str(root / "html")]
         results: dict[str, list[Run]] = {name: [] for name in jobs}
         for _ in range(args.repeat):
             for name, cmd in jobs.items():
@@ -126,6 +144,35 @@ def main() -> int:
                     return 1
                 results[name].append(run)
 
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "corpus": counts,
+                    "text_files": len(text_files),
+                    "html_pages": len(html_files),
+                    "mb": {"text": round(size_text, 2), "html": round(size_html, 2)},
+                    "lean_html": args.lean_html,
+                    "runs": {
+                        name: [
+                            {
+                                "wall_s": r.seconds,
+                                "cpu_s": r.cpu_seconds,
+                                "peak_rss_mb": r.peak_rss_mb,
+                                "lines": r.lines,
+                            }
+                            for r in runs
+                        ]
+                        for name, runs in results.items()
+                    },
+                    "notes": notes,
+                }
+            )
+        )
+        return 0
+    if "text" not in results or "html" not in results:
+        print("the table needs both halves (--text and --html above 0); use --json", file=sys.stderr)
+        return 2
     text, text_median = best_and_median(results["text"])
     html, html_median = best_and_median(results["html"])
     traf, traf_median = best_and_median(results["trafilatura"])

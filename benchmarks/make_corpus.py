@@ -4,7 +4,8 @@
 
 OUT_DIR/text/ gets the mixed non-HTML inputs (web text, wire text, RSS, Atom, NewsML-G2, 1987
 SGML), OUT_DIR/html/ the reuters.com pages (all four site eras, sized like real pages: nav,
-inline CSS, page-state JSON, JSON-LD, furniture). Every person, company and event is invented
+inline CSS, page-state JSON, JSON-LD, furniture), OUT_DIR/html_truth.jsonl each page's known
+fields (headline, body, byline, dateline, credits) for scoring extractors. Every person, company and event is invented
 from the pools below, with varied names and numbers, so no two stories are the same.
 """
 
@@ -536,6 +537,19 @@ def html_page(s: Story, rng: random.Random, era: str, *, lean: bool = False) -> 
     )
 
 
+def html_truth(s: Story) -> dict[str, object]:
+    """What a reader takes from the story's page, by Reuters copy conventions: the headline without
+    its "UPDATE n-" prefix, the body paragraphs without dateline, subheads, captions or promos,
+    the byline's authors, the dateline's places and date, and the credit line's names."""
+    return {
+        "headline": s.headline,
+        "body": [s.lead.replace(f" <{s.ric}>", f" ({s.ric})"), *s.paragraphs],
+        "byline": [s.reporter],
+        "dateline": {"locations": s.city.split("/"), "month": s.month + 1, "day": s.day},
+        "credits": {"reporting": [s.reporter], "editing": [s.editor]},
+    }
+
+
 def write_corpus(
     out: Path, *, n_text: int = 5000, n_html: int = 300, seed: int = 7, lean_html: bool = False
 ) -> dict[str, int]:
@@ -576,9 +590,14 @@ def write_corpus(
         (text_dir / f"{i:05d}.{ext}").write_bytes(data)
         counts[kind] = counts.get(kind, 0) + 1
     eras = ("2024", "2024", "2021", "2017", "2011")
+    truth = []
     for i in range(n_html):
-        page = html_page(make_story(rng, i), rng, eras[i % len(eras)], lean=lean_html)
+        story = make_story(rng, i)
+        page = html_page(story, rng, eras[i % len(eras)], lean=lean_html)
         (html_dir / f"{i:04d}.html").write_text(page, encoding="utf-8")
+        truth.append(json.dumps({"file": f"{i:04d}.html", **html_truth(story)}, ensure_ascii=False))
+    # the pages' known fields, for field accuracy (benchmarks/bench_html_accuracy.py)
+    (out / "html_truth.jsonl").write_text("".join(line + "\n" for line in truth), encoding="utf-8")
     counts["reuters_com_html"] = n_html
     return counts
 
