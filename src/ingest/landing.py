@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +39,14 @@ def _quarantine_name(snap: Snapshot) -> str:
 class HourLanding:
     """Writes one hour's parts and quarantine objects, then its manifest (`close`)."""
 
-    def __init__(self, sink: Sink, hour: datetime, *, max_part_records: int) -> None:
+    def __init__(
+        self, sink: Sink, hour: datetime, *, max_part_records: int, guard: Callable[[], None] | None = None
+    ) -> None:
         self._sink = sink
         self._hour = hour
+        # called before every part and before the manifest: renews the hour's lease, or raises
+        # when another run took the hour over (`ingest.lease`)
+        self._guard = guard or (lambda: None)
         self._writer = PartWriter(max_records=max_part_records)
         self.parts: list[dict[str, Any]] = []
         self._quarantine: dict[str, dict[str, Any]] = {}
@@ -76,6 +81,7 @@ class HourLanding:
         last = self._writer.close()
         if last is not None:
             self._put(last)
+        self._guard()
         # Objects a previous run of this hour left behind (more parts, items since fixed) go before
         # the manifest returns, so a reader never pairs a new manifest with stale objects.
         kept = {p["key"] for p in self.parts}
@@ -99,6 +105,7 @@ class HourLanding:
 
     def _put(self, part: Part) -> None:
         key = part_key(self._hour, part.index)
+        self._guard()
         self._sink.put(key, part.data)
         self.parts.append(
             {"key": key, "records": part.records, "bytes": len(part.data), "sha256": part.sha256}

@@ -3,6 +3,7 @@
 Reads only the sink (never the network), so an hour fetched once can be rebuilt at any time.
 For each UTC hour H of `[start, end)`:
 
+0. take H's lease (`ingest.lease`): one run rebuilds an hour at a time;
 1. list H's snapshot sidecars (every source, key order) and those of the look-back window;
 2. delete H's manifest, so readers see the partition as absent while it is rebuilt;
 3. stream H's snapshots: normalize each, drop RSS summaries whose linked article page was
@@ -31,8 +32,10 @@ from typing import Any
 
 from ingest import __version__
 from ingest.dedupe import Decision, Deduper
+from ingest.errors import SinkError
 from ingest.inputs import ErrorData, Inputs, Item, Normalizer, Outcome, open_inputs
 from ingest.landing import HourLanding
+from ingest.lease import Lease
 from ingest.partition import quarantine_prefix, rekeyed_line, with_provenance
 from ingest.record import SCHEMA_VERSION
 from ingest.sink import Sink
@@ -260,7 +263,26 @@ class _Run:
     def rebuild(
         self, hour: datetime, *, watch: frozenset[str] = frozenset(), progress: Progress | None = None
     ) -> HourResult:
-        """Rebuild one hour's partition from its snapshots, deduped against the look-back window's."""
+        """Rebuild one hour's partition from its snapshots, deduped against the look-back window's.
+
+        Holds the hour's lease throughout (`ingest.lease`): one writer per hour at a time, and
+        the snapshots are listed only once it is held.
+        """
+        lease = Lease(sink=self.sink, hour=hour).acquire()
+        try:
+            result = self._rebuild(hour, lease, watch=watch, progress=progress)
+        except BaseException:
+            try:
+                lease.release()
+            except SinkError as exc:  # the sink failing is what stopped us; keep that error
+                log.warning("%s: lease not released (%s); it expires on its own", partition(hour), exc)
+            raise
+        lease.release()
+        return result
+
+    def _rebuild(
+        self, hour: datetime, lease: Lease, *, watch: frozenset[str], progress: Progress | None
+    ) -> HourResult:
         snaps = list_snapshots(self.sink, hour)
         if progress is not None:
             progress(0, len(snaps))
@@ -272,7 +294,7 @@ class _Run:
             deduper=deduper,
             # opening the landing deletes the manifest: only now, once the window is read, so the
             # partition reads as absent for as short a time as it can
-            landing=HourLanding(self.sink, hour, max_part_records=self.max_part_records),
+            landing=HourLanding(self.sink, hour, max_part_records=self.max_part_records, guard=lease.check),
             article_links=_article_links([*past, *snaps]),
             past_shas=past_shas,
             watch=watch,
