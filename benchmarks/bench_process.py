@@ -2,16 +2,23 @@
 
     .venv/bin/python benchmarks/bench_process.py                   # 10,000 timed + 100,000 for peak RSS
     .venv/bin/python benchmarks/bench_process.py --stories 2000 --rss-stories 0   # quick look
+    .venv/bin/python benchmarks/bench_process.py --sink file --workers 1,2 --repeat 3 --rss-stories 0
 
 Seeds one hour of raw snapshots (invented NewsML-G2 messages, 100 distinct stories each) into a
 fresh SeaweedFS on 127.0.0.1, then runs the real CLI (`python -m ingest.cli process`) in a child
 process per size and reports its wall time and peak RSS (from `wait4`, the child alone). Targets
 (issue 4): 10,000 stories in <= 20 s on 2 cores; peak RSS <= 400 MB for a 100,000-story hour.
+
+`--sink file` lands into a local folder instead (no SeaweedFS); `--workers 1,2` runs the CLI
+with `--workers 1` and then `--workers 2` over the same seeded hour, `--repeat` times
+(issue 8: normalize and tag into the file sink, 1 -> 2 processes >= 1.7x). Every run prints one
+JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -23,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape
 
 from ingest.seaweed import start_seaweedfs
-from ingest.sink import S3Sink
+from ingest.sink import FileSink, S3Sink, Sink
 from ingest.snapshot import write_snapshot
 
 PER_MESSAGE = 100
@@ -64,7 +71,7 @@ def message(start: int) -> bytes:
     ).encode()
 
 
-def seed(sink: S3Sink, hour: datetime, stories: int) -> None:
+def seed(sink: S3Sink | FileSink, hour: datetime, stories: int) -> None:
     for n, start in enumerate(range(0, stories, PER_MESSAGE)):
         write_snapshot(
             sink,
@@ -103,12 +110,14 @@ def tree_rss_mb(root: int) -> float:
 
 
 def run_cli(
-    env: dict[str, str], sink_url: str, hour: datetime
+    env: dict[str, str], sink_url: str, hour: datetime, workers: int | None = None
 ) -> tuple[float, float, float, dict[str, object]]:
     """Wall seconds, peak RSS of the main process, peak RSS of the whole process tree (MB), summary."""
     end = hour + timedelta(hours=1)
     cmd = [sys.executable, "-m", "ingest.cli", "process", "--sink", sink_url]
     cmd += ["--start", hour.isoformat(), "--end", end.isoformat()]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
@@ -136,48 +145,104 @@ def run_cli(
     return wall, usage.ru_maxrss / 1024, peak_tree[0], summary
 
 
+def parts_digest(sink: Sink, hour: datetime) -> str:
+    """sha256 over the hour's landed part keys and bytes (the manifest is checked by its parts)."""
+    digest = hashlib.sha256()
+    for key in sorted(sink.list(f"stories/dt={hour:%Y-%m-%d}/hour={hour:%H}/")):
+        digest.update(key.encode() + b"\0" + sink.get(key))
+    return digest.hexdigest()
+
+
+def report(
+    label: str, n: int, wall: float, rss: float, tree: float, summary: dict[str, object], **extra: object
+) -> None:
+    print(
+        json.dumps(
+            {
+                "run": label,
+                **extra,
+                "stories": n,
+                "landed": summary["landed"],
+                "wall_s": round(wall, 2),
+                "stories_per_s": round(n / wall),
+                "peak_rss_mb": round(rss),
+                "peak_tree_rss_mb": round(tree),
+                "cpu_s": round(float(summary["_cpu_s"]), 1),  # type: ignore[arg-type]
+                "cpus": os.cpu_count(),
+                "load_avg_1m": round(os.getloadavg()[0], 1),
+            }
+        ),
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=10_000)
     parser.add_argument("--rss-stories", type=int, default=100_000)
+    parser.add_argument("--sink", choices=("s3", "file"), default="s3")
+    parser.add_argument("--workers", help="comma-separated worker counts to compare, e.g. 1,2")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per worker count (with --workers)")
     args = parser.parse_args()
+    counts = [int(w) for w in args.workers.split(",")] if args.workers else []
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_seaweedfs(tmp)
+        server = start_seaweedfs(tmp) if args.sink == "s3" else None
         try:
-            client = server.s3_client()
-            client.create_bucket(Bucket="bench")
-            env = {**os.environ, **server.env()}
+            env = dict(os.environ)
+            if server is not None:
+                client = server.s3_client()
+                client.create_bucket(Bucket="bench")
+                env |= server.env()
+
+            def sink_for(label: str) -> tuple[Sink, str]:
+                # a prefix per run: the second hour's look-back window must not see the first's stories
+                if server is not None:
+                    return S3Sink(client, "bench", label), f"s3://bench/{label}"
+                root = os.path.join(tmp, "files", label)
+                os.makedirs(root, exist_ok=True)
+                return FileSink(root), f"file://{root}"
+
             for label, n, hour in (
                 ("timed", args.stories, datetime(2026, 3, 10, 8, tzinfo=UTC)),
                 ("peak-rss", args.rss_stories, datetime(2026, 3, 11, 8, tzinfo=UTC)),
             ):
                 if n <= 0:
                     continue
-                # a prefix per run: the second hour's look-back window must not see the first's stories
-                sink = S3Sink(client, "bench", label)
+                sink, url = sink_for(label)
                 t0 = time.perf_counter()
                 seed(sink, hour, n)
                 print(f"[{label}] seeded {n} stories in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-                wall, rss, tree, summary = run_cli(env, f"s3://bench/{label}", hour)
-                assert summary["landed"] == n, summary
-                print(
-                    json.dumps(
-                        {
-                            "run": label,
-                            "stories": n,
-                            "landed": summary["landed"],
-                            "wall_s": round(wall, 2),
-                            "stories_per_s": round(n / wall),
-                            "peak_rss_mb": round(rss),
-                            "peak_tree_rss_mb": round(tree),
-                            "cpu_s": round(float(summary["_cpu_s"]), 1),  # type: ignore[arg-type]
-                            "cpus": os.cpu_count(),
-                            "load_avg_1m": round(os.getloadavg()[0], 1),
-                        }
+                if label == "timed" and counts:
+                    best: dict[int, float] = {}
+                    digests: set[str] = set()
+                    for _ in range(args.repeat):
+                        for w in counts:
+                            wall, rss, tree, summary = run_cli(env, url, hour, workers=w)
+                            assert summary["landed"] == n, summary
+                            digests.add(parts_digest(sink, hour))
+                            best[w] = min(best.get(w, wall), wall)
+                            report(label, n, wall, rss, tree, summary, sink=args.sink, workers=w)
+                    assert len(digests) == 1, f"worker counts landed different parts: {digests}"
+                    print(
+                        json.dumps(
+                            {
+                                "run": "workers",
+                                "sink": args.sink,
+                                "stories": n,
+                                "repeat": args.repeat,
+                                "wall_s": {str(w): round(t, 2) for w, t in best.items()},
+                                "speedup": {str(w): round(best[counts[0]] / t, 2) for w, t in best.items()},
+                                "identical_parts": True,
+                            }
+                        )
                     )
-                )
+                    continue
+                wall, rss, tree, summary = run_cli(env, url, hour)
+                assert summary["landed"] == n, summary
+                report(label, n, wall, rss, tree, summary, sink=args.sink)
         finally:
-            server.stop()
+            if server is not None:
+                server.stop()
 
 
 if __name__ == "__main__":

@@ -1,17 +1,19 @@
 """Time one `ingest normalize --tag` run over 5,000 generated ~600-word wire stories.
 
-    .venv/bin/python benchmarks/bench_tagging.py [--stories 5000] [--repeat 3] [--seed 11]
+    .venv/bin/python benchmarks/bench_tagging.py [--stories 5000] [--repeat 3] [--seed 11] [--json]
 
 Writes invented Reuters-style plain-text stories (dateline, title and said cues, companies with
 suffixes, real countries, cities, central banks and leaders, a credit line) to a temp dir, then
 runs the console script exactly as a user would, once per repeat, in a fresh process each time.
 Reports wall time including interpreter start-up and catalogue load, stories/s, and the child's
-peak RSS (from wait4). Targets (issue 3): <= 5 s and <= 250 MB for 5,000 stories.
+peak RSS (from wait4). Targets (issue 3): <= 5 s and <= 250 MB for 5,000 stories. `--json`
+prints one JSON object (every run's figures) last; benchmarks/run_all.py reads it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -298,6 +300,7 @@ def main() -> int:
     parser.add_argument(
         "--breakdown", type=int, metavar="N", help="also time each step in-process on N stories"
     )
+    parser.add_argument("--json", action="store_true", help="also print every run as one JSON line, last")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -324,11 +327,28 @@ def main() -> int:
         print(f"CPU time (user+sys): best {min(c for _, _, c in runs):.2f} s")
         print(f"peak RSS: {max(r for _, r, _ in runs)} MB")
         # The same files through `ingest normalize` alone: what tagging adds on top.
-        base = min(run_once(paths, tmp / "plain.jsonl", tag=False)[2] for _ in range(args.repeat))
+        plain = [run_once(paths, tmp / "plain.jsonl", tag=False) for _ in range(args.repeat)]
+        base = min(c for _, _, c in plain)
         print(
             f"CPU time of `ingest normalize` alone: best {base:.2f} s; tagging adds {min(c for _, _, c in runs) - base:.2f} s"
         )
         print(f"load average after the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        if args.json:
+            as_dicts = [
+                {"wall_s": round(w, 3), "peak_rss_mb": r, "cpu_s": round(c, 3)}
+                for rs in (runs, plain)
+                for w, r, c in rs
+            ]
+            print(
+                json.dumps(
+                    {
+                        "stories": args.stories,
+                        "mean_words": round(total_words / args.stories),
+                        "records": lines,
+                        "runs": {"normalize+tag": as_dicts[: len(runs)], "normalize": as_dicts[len(runs) :]},
+                    }
+                )
+            )
     finally:
         shutil.rmtree(tmp)
     if args.breakdown:
