@@ -36,11 +36,13 @@ import httpx
 
 from ingest import __version__
 from ingest.errors import ConfigError, SinkError, SourceError, SourceUnavailable
+from ingest.redact import install_log_filter, redact_url
 from ingest.sink import FileSink, ObjectMissing, S3Sink, Sink, open_sink
 from ingest.snapshot import Snapshot, hour_floor, partition, utc, write_snapshot
 from ingest.sources import Source
 
 log = logging.getLogger(__name__)
+install_log_filter("httpx")  # httpx logs every request's full URL (passwords, tokens) at INFO
 
 USER_AGENT = f"wire-ingest/{__version__} (+https://github.com/wire-ingest/wire-ingest)"
 MAX_REDIRECTS = 5
@@ -149,7 +151,9 @@ class Http:
             if attempt + 1 < attempts:
                 log.info("%s: %s, retry %d in %.1fs", source.name, last, attempt + 1, delay)
                 self.sleep(min(delay, self.max_wait))
-        raise SourceUnavailable(f"source {source.name!r}: {url} failed after {attempts} attempts ({last})")
+        raise SourceUnavailable(
+            f"source {source.name!r}: {redact_url(url)} failed after {attempts} attempts ({last})"
+        )
 
     def _once(self, url: str, source: Source, validators: dict[str, str]) -> Response:
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
@@ -283,18 +287,18 @@ def _fetch_http(source: Source, *, sink: Sink, hour: datetime, now: datetime, ht
     urls = source.urls or ((source.url,) if source.url else ())
     role = "page" if source.kind == "html" else "feed"
     for url in urls:
-        resp = http.get(url, source, state.get(url))
+        resp = http.get(url, source, state.get(redact_url(url)))
         if resp.status >= 400 or (resp.status != 200 and resp.status != 304):
             snap = _file(sink, source, hour, now, resp, role=role, error=resp.error or f"HTTP {resp.status}")
             filed.append(snap)
-            raise SourceError(f"source {source.name!r}: {url} answered HTTP {resp.status}")
+            raise SourceError(f"source {source.name!r}: {redact_url(url)} answered HTTP {resp.status}")
         snap = _file(sink, source, hour, now, resp, role=role)
         filed.append(snap)
         if resp.content is not None and _validators(resp):
-            state[url] = _validators(resp)
+            state[redact_url(url)] = _validators(resp)  # the state object keeps no credential
         if source.kind in ("rss", "atom") and resp.content:
             filed.extend(_fetch_articles(source, sink, hour, now, http, resp.content, snap, state))
-    _save_state(sink, source.name, state, list(urls))
+    _save_state(sink, source.name, state, [redact_url(u) for u in urls])
     return filed
 
 
@@ -311,7 +315,7 @@ def _fetch_articles(
     filed = []
     for link in _article_links(feed, source.max_articles):
         try:
-            resp = http.get(link, source, state.get(link))
+            resp = http.get(link, source, state.get(redact_url(link)))
         except SourceUnavailable as exc:
             # the feed itself arrived; a page that stays down is filed as an error and quarantined
             resp = Response(url=link, status=0, headers={}, content=None, error=str(exc))
@@ -332,7 +336,7 @@ def _fetch_articles(
             )
         )
         if resp.content is not None and _validators(resp):
-            state[link] = _validators(resp)
+            state[redact_url(link)] = _validators(resp)
     return filed
 
 

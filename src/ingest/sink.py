@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
 from ingest.errors import SinkError
+from ingest.redact import redact_url
 
 
 class ObjectMissing(SinkError):
@@ -270,6 +271,13 @@ def s3_client_from_env(env: Mapping[str, str]) -> Any:
 def open_sink(url: str, *, s3_client: Any = None, env: Mapping[str, str] | None = None) -> Sink:
     """A sink for `s3://bucket/prefix` or `file:///path` (a bare path counts as a file path)."""
     parsed = urlparse(url)
+    if "@" in parsed.netloc:
+        # an error message would echo the URL: refuse it without repeating it
+        raise SinkError(
+            f"sink URL {redact_url(url)!r} carries credentials; give them in AWS_ACCESS_KEY_ID / "
+            "AWS_SECRET_ACCESS_KEY instead",
+            transient=False,
+        )
     if parsed.scheme == "s3":
         if not parsed.netloc:
             raise SinkError(f"sink URL {url!r} has no bucket", transient=False)

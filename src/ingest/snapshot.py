@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ingest.redact import redact_url
 from ingest.sink import Sink
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -148,7 +149,7 @@ def write_snapshot(
         sidecar_key=stem + SIDECAR_SUFFIX,
         data_key=data_key,
         fetched_at=iso(fetched_at),
-        url=url,
+        url=None if url is None else redact_url(url),  # records and quarantine copy it: no credentials
         status=status,
         headers=dict(sorted(kept.items())),
         sha256=digest,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import ConfigError
+from ingest.redact import redact_url
 
 KINDS = ("rss", "atom", "html", "newsml", "drop")
 LOCATION_KEYS = ("url", "urls", "path", "prefix")
@@ -108,7 +109,7 @@ def _source(index: int, table: Any) -> Source:
     if where in ("url", "urls"):
         for u in values.get("urls") or (values["url"],):
             if not u.startswith(("http://", "https://")):
-                raise ConfigError(f"{label}: key {where!r} must be an http(s) URL, not {u!r}")
+                raise ConfigError(f"{label}: key {where!r} must be an http(s) URL, not {redact_url(u)!r}")
     if where == "prefix" and not values["prefix"].startswith(("s3://", "file://")):
         raise ConfigError(f"{label}: key 'prefix' must start with s3:// or file://")
     for key, typ in NUMBERS.items():
