@@ -1,11 +1,12 @@
-# The two commands of the README: `make run` (the main job on an embedded default) and `make test`.
+# The two commands of the README: `make run` (the main job on an embedded default) and `make test`;
+# `make bench` regenerates benchmarks/RESULTS.md (BENCH_ARGS=--quick for a smoke run, SIZE=0.5 to scale).
 # Both install what they need themselves: uv (from PyPI) and the locked environment; `make test`
 # also installs Debian's chromium for the browser test when it is missing.
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: env chromium test run lint
+.PHONY: env chromium test run lint bench
 
 env:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -25,3 +26,6 @@ lint: env
 
 run: env
 	$(UV) run --locked python -m ingest.demo
+
+bench: env
+	$(UV) run --locked python benchmarks/run_all.py $(if $(SIZE),--scale $(SIZE)) $(BENCH_ARGS)

@@ -6,6 +6,8 @@ as "no field" rather than scored as wrong). Scores per page:
 
 - headline: 1 when equal to the truth after collapsing whitespace (Reuters copy conventions: the
   headline without "UPDATE 2-" style prefixes), else 0;
+- headline_text: the same with Reuters desk prefixes ("UPDATE 2-", "EXCLUSIVE-", "Exclusive: ")
+  stripped from both sides first: whether the tool found the headline at all;
 - body: token F1 of the body text against the truth paragraphs (lower-cased word tokens, counted
   as multisets: precision = shared / predicted, recall = shared / truth);
 - byline: 1 when the set of author names equals the truth (case-folded; an empty truth needs an
@@ -23,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-FIELDS = ("headline", "body", "byline", "dateline", "credits")
+FIELDS = ("headline", "headline_text", "body", "byline", "dateline", "credits")
 CREDIT_ROLES = (
     "reporting",
     "additional_reporting",
@@ -44,6 +46,10 @@ class _NoField:
 
 NO_FIELD: Any = _NoField()
 TOKEN_RE = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
+_DESK = "UPDATE|REFILE|CORRECTED|EXCLUSIVE|RPT|WRAPUP|FACTBOX|ANALYSIS|INSIGHT|BREAKINGVIEWS|BUZZ"
+PREFIX_RE = re.compile(
+    rf"^(?:(?:{_DESK})(?: \d+)?-\s*|(?:Exclusive|Analysis|Factbox|Explainer|Insight|Breakingviews):\s+)+"
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,6 +104,11 @@ def score(pred: Fields, truth: Fields) -> dict[str, float | None]:
     """Per-field score of one page (None: the tool has no such field)."""
     out: dict[str, float | None] = {}
     out["headline"] = None if pred.headline is NO_FIELD else float(_ws(pred.headline) == _ws(truth.headline))
+    out["headline_text"] = (
+        None
+        if pred.headline is NO_FIELD
+        else float(PREFIX_RE.sub("", _ws(pred.headline)) == PREFIX_RE.sub("", _ws(truth.headline)))
+    )
     out["body"] = None if pred.body is NO_FIELD else token_f1(pred.body or "", truth.body)
     out["byline"] = None if pred.byline is NO_FIELD else float(_names(pred.byline) == _names(truth.byline))
     out["dateline"] = (

@@ -51,6 +51,7 @@ def test_record_matching_truth_scores_one_everywhere() -> None:
     }
     assert fs.score(fs.from_record(record), TRUTH) == {
         "headline": 1.0,
+        "headline_text": 1.0,
         "body": 1.0,
         "byline": 1.0,
         "dateline": 1.0,
@@ -66,6 +67,7 @@ def test_peer_without_dateline_or_credits_gets_no_field_not_zero() -> None:
     }
     scores = fs.score(fs.from_trafilatura(doc), TRUTH)
     assert scores["headline"] == 0.0  # the UPDATE prefix is not part of the headline
+    assert scores["headline_text"] == 1.0  # but the headline itself was found
     assert scores["byline"] == 0.0  # an extra name is a wrong byline
     assert scores["dateline"] is None and scores["credits"] is None
     assert 0.0 < scores["body"] < 1.0  # second paragraph missing, dateline words extra
@@ -73,11 +75,26 @@ def test_peer_without_dateline_or_credits_gets_no_field_not_zero() -> None:
 
 def test_mean_scores_skip_fields_a_tool_does_not_have() -> None:
     pages = [
-        {"headline": 1.0, "body": 0.5, "byline": 0.0, "dateline": None, "credits": None},
-        {"headline": 0.0, "body": 1.0, "byline": 1.0, "dateline": None, "credits": None},
+        {
+            "headline": 1.0,
+            "headline_text": 1.0,
+            "body": 0.5,
+            "byline": 0.0,
+            "dateline": None,
+            "credits": None,
+        },
+        {
+            "headline": 0.0,
+            "headline_text": 1.0,
+            "body": 1.0,
+            "byline": 1.0,
+            "dateline": None,
+            "credits": None,
+        },
     ]
     assert fs.mean_scores(pages) == {
         "headline": 0.5,
+        "headline_text": 1.0,
         "body": 0.75,
         "byline": 0.5,
         "dateline": None,
@@ -97,3 +114,18 @@ def test_mean_scores_skip_fields_a_tool_does_not_have() -> None:
 )
 def test_split_authors(text: str | None, names: list[str]) -> None:
     assert fs.split_authors(text) == names
+
+
+@pytest.mark.parametrize(
+    ("headline", "text"),
+    [
+        ("UPDATE 2-Orvane Steel cuts jobs", "Orvane Steel cuts jobs"),
+        ("EXCLUSIVE-Orvane Steel cuts jobs", "Orvane Steel cuts jobs"),
+        ("Exclusive: Orvane weighs sale - sources", "Orvane weighs sale - sources"),
+        ("REFILE-UPDATE 1-Orvane Steel cuts jobs", "Orvane Steel cuts jobs"),
+        ("U.S.-China talks resume", "U.S.-China talks resume"),  # not a desk prefix
+        ("Update on talks", "Update on talks"),
+    ],
+)
+def test_desk_prefixes_stripped_for_headline_text(headline: str, text: str) -> None:
+    assert fs.PREFIX_RE.sub("", headline) == text
