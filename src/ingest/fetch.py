@@ -2,7 +2,9 @@
 
 HTTP manners, all per source from `ingest.sources.Source`:
 
-* connect and read timeouts; a real User-Agent; gzip (httpx decodes; the size limit applies to
+* connect and read timeouts, and a total time per response (`total_timeout`): the read timeout
+  only bounds the silence between two reads, so a server dripping one byte a second would hold a
+  fetch for hours without it; a real User-Agent; gzip (httpx decodes; the size limit applies to
   the decoded bytes, so a small gzip bomb cannot blow past it);
 * retries with exponential backoff on network errors, 5xx and 429, honouring `Retry-After`;
   after the last one, `SourceUnavailable`;
@@ -132,6 +134,7 @@ class Http:
     sleep: Callable[[float], None] = time.sleep
     backoff: float = BACKOFF_SECONDS
     max_wait: float = MAX_WAIT_SECONDS
+    clock: Callable[[], float] = time.monotonic
 
     def get(self, url: str, source: Source, validators: dict[str, str] | None = None) -> Response:
         """The final response for `url`; raises SourceUnavailable after the last retry."""
@@ -162,6 +165,7 @@ class Http:
         if validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
         timeout = httpx.Timeout(source.read_timeout, connect=source.connect_timeout)
+        deadline = self.clock() + source.total_timeout
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             self.politeness.wait(current, source.request_rate)
@@ -183,6 +187,12 @@ class Http:
                     buf += chunk
                     if len(buf) > source.max_bytes:
                         return Response(url=current, status=200, headers=kept, content=None, error=too_big)
+                    if self.clock() > deadline:
+                        # a transport failure like any read timeout: retried, then SourceUnavailable
+                        raise httpx.ReadTimeout(
+                            f"response not complete within total_timeout={source.total_timeout:g}s "
+                            f"({len(buf):,} bytes received; slow drip)"
+                        )
                 return Response(url=current, status=200, headers=kept, content=bytes(buf))
         return Response(
             url=url, status=310, headers={}, content=None, error=f"more than {MAX_REDIRECTS} redirects"

@@ -6,7 +6,8 @@
     provider = "Reuters"        # required
     url = "https://feeds.example.com/world.rss"   # exactly one of url / urls (html) / path / prefix
     connect_timeout = 5.0       # optional, seconds
-    read_timeout = 20.0         # optional, seconds
+    read_timeout = 20.0         # optional, seconds (longest silence while reading)
+    total_timeout = 120.0       # optional, seconds one whole response may take (cuts off slow drips)
     max_bytes = 10_000_000      # optional, largest response or dropped file accepted
     request_rate = 1.0          # optional, requests per second to one host (politeness)
     retries = 3                 # optional, retries after the first attempt on 5xx/429/network errors
@@ -40,6 +41,7 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 NUMBERS: dict[str, type] = {
     "connect_timeout": float,
     "read_timeout": float,
+    "total_timeout": float,
     "max_bytes": int,
     "request_rate": float,
     "retries": int,
@@ -60,10 +62,19 @@ class Source:
     prefix: str | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    total_timeout: float = 120.0
     max_bytes: int = 10_000_000
     request_rate: float = 1.0
     retries: int = 3
     max_articles: int = 50
+
+    def __post_init__(self) -> None:
+        # the name becomes part of object keys (raw/source=<name>/): a source built in code, not
+        # from TOML, must not smuggle in "../" or "/" (its snapshots would be filed where
+        # processing never looks)
+        if not isinstance(self.name, str) or not NAME_RE.fullmatch(self.name):
+            shown = self.name[:80] if isinstance(self.name, str) else self.name
+            raise ConfigError(f"source name {shown!r} must match {NAME_RE.pattern}")
 
     @property
     def location(self) -> str:
