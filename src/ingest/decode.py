@@ -1,6 +1,8 @@
 """R0: raw bytes of one input → clean Unicode text, or a typed refusal.
 
-UTF-8 first; 1987 SGML (`<REUTERS` in the bytes) as latin-1; anything else as strict cp1252.
+UTF-8 first; 1987 SGML (`<REUTERS` in the bytes) as latin-1; UTF-8 text with a few stray
+bytes (a valid multi-byte sequence anywhere) as UTF-8, each stray byte read as cp1252; anything
+else as strict cp1252.
 Then: drop a BOM, CRLF/CR → LF, NFC, delete zero-width characters and soft hyphens, NBSP → space,
 delete raw C0 controls other than newline and tab. Case, quotes and dashes are never touched.
 HTML entities are left to the format parsers (unescaping before an XML parser would break it).
@@ -8,6 +10,7 @@ HTML entities are left to the format parsers (unescaping before an XML parser wo
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 
@@ -25,6 +28,23 @@ _DROP = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufe
 _SPACES = re.compile(r"[\u00a0\u202f\u2007]")
 # printable ASCII plus tab, LF and CR: bytes that can never need dropping or mapping
 _ASCII_PLAIN = bytes([9, 10, 13, *range(32, 127)])
+# one well-formed UTF-8 multi-byte sequence: cp1252 text almost never holds one by accident
+# (it would take e.g. "Ã" followed by a byte 0x80-0xBF), so one is evidence the text is UTF-8
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_STRAY = "ingest.stray_cp1252"
+
+
+def _stray_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 read as cp1252 (U+FFFD where it has none)."""
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start : exc.end].decode("cp1252", "replace"), exc.end
+
+
+codecs.register_error(_STRAY, _stray_as_cp1252)
 
 
 def decode(data: bytes) -> str:
@@ -46,6 +66,10 @@ def decode(data: bytes) -> str:
         # the 1987 distribution files are latin-1; other legacy text is Windows-1252
         if b"<REUTERS" in data[:65536]:
             text = data.decode("latin-1")
+        elif _UTF8_SEQUENCE.search(data):
+            # UTF-8 with a stray byte (a bad splice, a truncated character): decoding it all as
+            # cp1252 would turn every accented letter of the story into mojibake ("Ã©")
+            text = data.decode("utf-8", _STRAY)
         else:
             try:
                 text = data.decode("cp1252")
