@@ -22,6 +22,7 @@ from ingest.timestamps import from_struct_time
 __all__ = ["parse", "parse_atom", "parse_rss"]
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_ITEM_OPEN = re.compile(r"<(?:item|entry)[\s>/]")
 _ESCAPED_MARKUP = re.compile(r"&lt;/?[a-zA-Z][^&]{0,200}?&gt;|&amp;(?:[a-z]+|#\d+);")
 _MARKUP = re.compile(r"<[a-zA-Z/!]")
 # proxy feeds append these to article addresses; the story address is the same without them
@@ -85,8 +86,30 @@ def parse(text: str, *, source_format: str | None = None) -> list[RawItem]:
         if not parsed.get("feed"):
             raise ParseError(f"not an {source_format} feed: no channel or feed element")
         return []
+    if parsed.get("bozo"):
+        _refuse_lost_items(data, parsed, source_format)
     feed_language = parsed.feed.get("language") or None
     return [_entry(entry, source_format, feed_language) for entry in parsed.entries]
+
+
+def _refuse_lost_items(data: str, parsed: Any, source_format: str) -> None:
+    """Refuse a malformed feed from which the salvaging parser lost an item: a silently dropped
+    or emptied item would be lost for good, while a refused feed is quarantined whole."""
+    opened = len(_ITEM_OPEN.findall(data))
+    empty = [
+        i
+        for i, e in enumerate(parsed.entries)
+        if not (
+            dict.get(e, "title") or dict.get(e, "summary") or dict.get(e, "content") or dict.get(e, "link")
+        )
+    ]
+    if empty or opened > len(parsed.entries):
+        where = (
+            f"item {empty[0] + 1} unreadable"
+            if empty
+            else f"{opened - len(parsed.entries)} of {opened} items unreadable"
+        )
+        raise ParseError(f"malformed {source_format} feed: {where} ({parsed.get('bozo_exception')})")
 
 
 def _entry(entry: Any, source_format: str, feed_language: str | None) -> RawItem:
