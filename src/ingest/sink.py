@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -59,10 +60,41 @@ class Sink(Protocol):
         ...
 
 
-def _clean(key: str) -> str:
-    if not key or key.startswith("/") or ".." in key.split("/"):
-        raise SinkError(f"invalid object key {key!r}", transient=False)
+MAX_KEY_BYTES = 1024  # S3's limit on a whole key, prefix included
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _utf8_len(text: str) -> int:
+    try:
+        return len(text.encode())
+    except UnicodeEncodeError:  # a lone surrogate: no S3 server can store it
+        return MAX_KEY_BYTES + 1
+
+
+def _clean(key: str, *, write: bool = True) -> str:
+    """`key` if it may be used, else SinkError.
+
+    Never: empty, absolute, or a `..` segment (a folder sink would leave its root). Writes also
+    refuse empty and `.` segments (S3 servers collapse or reject them, so the key listed back
+    would differ from the key written), control characters and keys over 1,024 bytes. Reads are
+    looser so that a drop folder's own odd file names can still be read as listed.
+    """
+    segments = key.split("/")
+    bad = not key or key.startswith("/") or ".." in segments
+    if write:
+        bad = bad or "" in segments or "." in segments or bool(_CONTROL.search(key))
+        bad = bad or _utf8_len(key) > MAX_KEY_BYTES
+    if bad:
+        raise SinkError(f"invalid object key {key[:120]!r}", transient=False)
     return key
+
+
+def _normal_prefix(prefix: str) -> str:
+    """An S3 prefix with empty and `.` segments dropped (`a//b/./c/` -> `a/b/c/`); `..` refused."""
+    segments = [s for s in prefix.split("/") if s not in ("", ".")]
+    if ".." in segments or _CONTROL.search(prefix):
+        raise SinkError(f"invalid S3 prefix {prefix[:120]!r}", transient=False)
+    return "/".join(segments) + "/" if segments else ""
 
 
 class S3Sink:
@@ -71,11 +103,19 @@ class S3Sink:
     def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
         self.client = client
         self.bucket = bucket
-        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.prefix = _normal_prefix(prefix)
         self.url = f"s3://{bucket}/{self.prefix}"
 
-    def _key(self, key: str) -> str:
-        return self.prefix + _clean(key)
+    def _key(self, key: str, *, write: bool = True) -> str:
+        if not write:
+            # S3 has no path traversal: a key listed from a bucket (a drop prefix) is read verbatim
+            if not key:
+                raise SinkError("invalid object key ''", transient=False)
+            return self.prefix + key
+        full = self.prefix + _clean(key)
+        if _utf8_len(full) > MAX_KEY_BYTES:
+            raise SinkError(f"invalid object key {full[:120]!r}: over {MAX_KEY_BYTES} bytes", transient=False)
+        return full
 
     def _fail(self, op: str, key: str, exc: Exception) -> SinkError:
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
@@ -93,11 +133,12 @@ class S3Sink:
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
         """Write `key` only if it does not exist; True when written."""
+        full = self._key(key)
         if self.exists(key):  # cheap check first: skips the upload in the common case
             return False
         try:
             # conditional write closes the race between two writers (AWS S3, SeaweedFS, MinIO)
-            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
+            self.client.put_object(Bucket=self.bucket, Key=full, Body=data, IfNoneMatch="*")
         except Exception as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
             if code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
@@ -108,7 +149,7 @@ class S3Sink:
     def get(self, key: str) -> bytes:
         """Read `key`; raises ObjectMissing when absent."""
         try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key, write=False))["Body"]
             return bytes(body.read())
         except Exception as exc:
             raise self._fail("get", key, exc) from exc
@@ -116,7 +157,7 @@ class S3Sink:
     def exists(self, key: str) -> bool:
         """Whether `key` exists."""
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key, write=False))
             return True
         except Exception as exc:
             err = self._fail("head", key, exc)
@@ -162,8 +203,8 @@ class FileSink:
         self.root = Path(root)
         self.url = self.root.as_uri() + "/"
 
-    def _path(self, key: str) -> Path:
-        return self.root / _clean(key)
+    def _path(self, key: str, *, write: bool = True) -> Path:
+        return self.root / _clean(key, write=write)
 
     def put(self, key: str, data: bytes) -> None:
         """Write (or overwrite) `key` atomically."""
@@ -201,7 +242,7 @@ class FileSink:
 
     def get(self, key: str) -> bytes:
         """Read `key`; raises ObjectMissing when absent."""
-        path = self._path(key)
+        path = self._path(key, write=False)
         try:
             return path.read_bytes()
         except FileNotFoundError as exc:
@@ -211,7 +252,7 @@ class FileSink:
 
     def exists(self, key: str) -> bool:
         """Whether `key` exists."""
-        return self._path(key).is_file()
+        return self._path(key, write=False).is_file()
 
     def list(self, prefix: str) -> builtins.list[str]:
         """Every key under `prefix`, sorted (temp files excluded)."""
