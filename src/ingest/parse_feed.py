@@ -5,6 +5,11 @@ description is HTML escaped once or twice; it is unescaped until it is markup, t
 with beautifulsoup4 (lxml parser): the proxy's `div.feedflare` and 1×1 tracking `<img>` go to
 `removed` as `feed_markup`. What is left is web-layout text for the header-zone rules, since a
 description may open with a lower-case top note, one-line bullets or a dateline.
+
+A feed declaring XML entities (`<!ENTITY`: entity bombs, external entities) is refused before
+parsing, as NewsML is: expat stops a billion-laughs expansion, but feedparser then re-reads the
+document with its loose parser (seconds per kilobyte), and an external entity was dropped
+silently, landing a headline with a hole in it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from ingest.timestamps import from_struct_time
 __all__ = ["parse", "parse_atom", "parse_rss"]
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
 _ITEM_OPEN = re.compile(r"<(?:item|entry)[\s>/]")
 _ESCAPED_MARKUP = re.compile(r"&lt;/?[a-zA-Z][^&]{0,200}?&gt;|&amp;(?:[a-z]+|#\d+);")
 _MARKUP = re.compile(r"<[a-zA-Z/!]")
@@ -63,6 +69,10 @@ def parse(text: str, *, source_format: str | None = None) -> list[RawItem]:
 
     `source_format` ("rss" or "atom") defaults to what feedparser recognises.
     """
+    if _ENTITY_DECL.search(text):
+        raise ParseError(
+            f"{source_format or 'rss/atom'} feed declares XML entities (<!ENTITY>); refused as unsafe"
+        )
     import feedparser  # lazy: only feeds pay for feedparser's import
 
     # feedparser asks SAX for "drv_libxml2" first; it is not installed, and the failed import is
