@@ -2,7 +2,9 @@
 
 XML is parsed safely: any `<!ENTITY` declaration is refused before parsing (entity bombs,
 external entities), and lxml runs with `resolve_entities=False, no_network=True` and no DTD
-loading, so nothing is expanded or fetched. The story body is the wire text inside
+loading, so nothing is expanded or fetched. A document naming an external DTD is read, but one
+that uses an entity only that DTD could define is refused: the reference would otherwise land
+as literal `&name;` text in a headline or body. The story body is the wire text inside
 `inlineXML//body` (usually the whole story in one `<p>`), handed on as wire layout.
 """
 
@@ -57,10 +59,21 @@ def parse(text: str) -> list[RawItem]:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"truncated or malformed NewsML-G2 XML: {exc}") from exc
+    _refuse_undefined_entities(root)
     items = [item for el in _news_items(root) if (item := _item(el)) is not None]
     if not items:
         raise ParseError("no text newsItem found in the NewsML-G2 input")
     return items
+
+
+def _refuse_undefined_entities(root: Any) -> None:
+    """Refuse a document using entities no one defined (left unresolved: the DTD is never loaded)."""
+    names = sorted({f"&{e.name};" for e in root.iter(etree.Entity)})
+    if names:
+        raise ParseError(
+            f"NewsML-G2 input uses undefined entities {', '.join(names[:5])} (an external DTD is never "
+            "loaded); refused as unsafe"
+        )
 
 
 def _local(el: Any) -> str:
@@ -340,6 +353,7 @@ def _xhtml_text(markup: str) -> str:
         root = etree.fromstring(_XML_DECL.sub("", markup, count=1).encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"malformed inlineXML in NewsML-G2 JSON: {exc}") from exc
+    _refuse_undefined_entities(root)
     body = next(root.iter("{*}body", "body"), root)
     blocks = _blocks(body)
     return "\n\n".join(_wire_text(el) for el in blocks) if blocks else _wire_text(body)
