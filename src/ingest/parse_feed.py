@@ -29,6 +29,11 @@ __all__ = ["parse", "parse_atom", "parse_rss"]
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
 _ITEM_OPEN = re.compile(r"<(?:item|entry)[\s>/]")
+# elements whose content is never story text: code, embedded documents, fallbacks, graphics
+_HIDDEN_TAGS = frozenset({
+    "script", "style", "iframe", "noscript", "template", "object", "embed", "applet", "svg", "math",
+    "frame", "frameset", "canvas", "audio", "video", "select", "button", "form",
+})  # fmt: skip
 _ESCAPED_MARKUP = re.compile(r"&lt;/?[a-zA-Z][^&]{0,200}?&gt;|&amp;(?:[a-z]+|#\d+);")
 _MARKUP = re.compile(r"<[a-zA-Z/!]")
 # proxy feeds append these to article addresses; the story address is the same without them
@@ -193,7 +198,7 @@ def _clean_description(value: str, removed: list[Removal]) -> str:
                 Removal(kind="feed_markup", text=str(el.get("alt") or el.get("src") or "img"), zone="body")
             )
             el.decompose()
-        elif name in ("script", "style"):
+        elif name in _HIDDEN_TAGS:
             gone.update(map(id, el.find_all(True)))
             el.decompose()
         elif name == "br":
