@@ -4,7 +4,8 @@ XML is parsed safely: any `<!ENTITY` declaration is refused before parsing (enti
 external entities), and lxml runs with `resolve_entities=False, no_network=True` and no DTD
 loading, so nothing is expanded or fetched. A document naming an external DTD is read, but one
 that uses an entity only that DTD could define is refused: the reference would otherwise land
-as literal `&name;` text in a headline or body. The story body is the wire text inside
+as literal `&name;` text in a headline or body. Script, style, iframe and other non-text elements
+inside the body are dropped with their content (their tail text stays). The story body is the wire text inside
 `inlineXML//body` (usually the whole story in one `<p>`), handed on as wire layout.
 """
 
@@ -25,6 +26,11 @@ __all__ = ["parse"]
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
+# elements whose content is never story text: code, embedded documents, fallbacks, graphics
+_HIDDEN = frozenset({
+    "script", "style", "iframe", "noscript", "template", "object", "embed", "applet", "svg", "math",
+    "frame", "frameset", "canvas", "audio", "video", "select", "button", "form",
+})  # fmt: skip
 _SLUG_VERSION = re.compile(r"\s*\(([^()]*)\)\s*$")
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -174,6 +180,8 @@ def _wire_text(el: Any) -> str:
             parts.append(f'<Origin Href="{href}">{"".join(child.itertext())}</Origin>')
         elif _local(child) == "br":
             parts.append("\n")
+        elif _local(child).lower() in _HIDDEN:
+            pass  # the element and its content go; its tail (story text after it) stays below
         else:
             parts.append(_wire_text(child))
         parts.append(child.tail or "")
