@@ -89,7 +89,10 @@ _FURNITURE_TAGS = {
 }
 _SILENT_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "iframe", "input", "link", "meta", "br", "hr"}
+    | {"object", "embed", "applet", "math", "canvas", "audio", "video", "select", "frame", "frameset"}
 )
+# what is never text, wherever it sits (an ad script or embed inside a paragraph is common)
+_HIDDEN_TAGS = tuple(sorted(_SILENT_TAGS - {"br", "hr", "input", "link", "meta"}))
 _TESTID_PREFIXES = (
     ("promo", "promo"),
     ("newsletter", "promo"),
@@ -347,6 +350,7 @@ def _walk(container: Any, blocks: list[Block], removed: list[Removal], meta: dic
                 _add(blocks, removed, "paragraph", li)
         elif tag == "table":
             # one paragraph per row, cells apart: text_content() would glue "Copper9,410" together
+            _drop_hidden(el)
             for row in el.iter("tr"):
                 cells = [t for c in row if isinstance(c.tag, str) and (t := _squash(c.text_content()))]
                 if cells:
@@ -362,7 +366,15 @@ def _has_kind(blocks: list[Block], kind: str) -> bool:
     return any(b.kind == kind for b in blocks)
 
 
+def _drop_hidden(el: Any) -> None:
+    """Drop script, style, iframe, ... inside a block with their content (their tail text stays)."""
+    for hidden in list(el.iter(*_HIDDEN_TAGS)):
+        if hidden is not el:
+            hidden.drop_tree()
+
+
 def _add(blocks: list[Block], removed: list[Removal], kind: str, el: Any) -> None:
+    _drop_hidden(el)
     # screen-reader spans inside links (`, opens new tab`) are dropped, but recorded
     for span in el.iter("span"):
         cls = span.get("class")
