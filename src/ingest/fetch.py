@@ -12,6 +12,8 @@ HTTP manners, all per source from `ingest.sources.Source`:
   the sink at `state/source=<name>.json`; a 304 files a sidecar-only snapshot;
 * a maximum response size, enforced while streaming (the body is abandoned, a sidecar with the
   error is filed, and processing quarantines it);
+* a feed source (rss, atom, newsml) answering 200 with something else (an HTML error or sign-in
+  page from a proxy) files a sidecar with the error instead of bytes, so no page lands as a story;
 * per-host politeness (`request_rate` requests per second) and at most `MAX_REDIRECTS` hops.
 
 rss/atom items that carry only a summary get their linked page fetched and snapshotted too
@@ -38,6 +40,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ingest import __version__
+from ingest.detect import detect_format
 from ingest.errors import ConfigError, SinkError, SourceError, SourceUnavailable
 from ingest.redact import install_log_filter, redact_url
 from ingest.sink import FileSink, ObjectMissing, S3Sink, Sink, open_sink
@@ -54,6 +57,8 @@ MAX_WAIT_SECONDS = 60.0
 KEPT_ARTICLE_STATE = 2000
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# what a feed source's body must be (`ingest.detect` formats)
+_FEED_FORMATS = {"rss": ("rss", "atom"), "atom": ("rss", "atom"), "newsml": ("newsml_g2",)}
 EXTENSIONS = {"rss": "xml", "atom": "xml", "newsml": "xml", "html": "html"}
 
 
@@ -309,14 +314,31 @@ def _fetch_http(source: Source, *, sink: Sink, hour: datetime, now: datetime, ht
             snap = _file(sink, source, hour, now, resp, role=role, error=resp.error or f"HTTP {resp.status}")
             filed.append(snap)
             raise SourceError(f"source {source.name!r}: {redact_url(url)} answered HTTP {resp.status}")
-        snap = _file(sink, source, hour, now, resp, role=role)
+        wrong = _not_a_feed(source.kind, resp.content) if resp.content else None
+        snap = _file(sink, source, hour, now, resp, role=role, error=wrong)
         filed.append(snap)
+        if wrong:
+            log.warning("source %s: %s", source.name, wrong)
+            continue  # no validators kept: the next run asks again in full
         if resp.content is not None and _validators(resp):
             state[redact_url(url)] = _validators(resp)  # the state object keeps no credential
         if source.kind in ("rss", "atom") and resp.content:
             filed.extend(_fetch_articles(source, sink, hour, now, http, resp.content, snap, state))
     _save_state(sink, source.name, state, [redact_url(u) for u in urls])
     return filed
+
+
+def _not_a_feed(kind: str, data: bytes) -> str | None:
+    """Why a 200 body of a feed source is no feed at all, or None: proxies and captive portals
+    answer 200 with an HTML error or sign-in page, which would otherwise land as a story."""
+    expected = _FEED_FORMATS.get(kind)
+    head = data[:8192]
+    if expected is None or b"\x00" in head:
+        return None  # html sources take any page; binary bytes are filed and refused by processing
+    found = detect_format(head.decode("utf-8", "replace"))
+    if found in expected:
+        return None
+    return f"{kind} source answered 200 with {found} content, not a feed (an error or sign-in page?)"
 
 
 def _fetch_articles(

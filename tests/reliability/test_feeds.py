@@ -243,7 +243,7 @@ def test_50_mb_response_is_capped(
     assert failure["url"] == big.url and failure["sidecar_key"] == snap.sidecar_key
     # the big response's items were never received whole: what was received is the response, held
     # in quarantine by its URL; the other source's items all land
-    ledger = landed(run, [big.url] + [token(n) for n in range(5)])
+    ledger = landed(run, [str(big.url)] + [token(n) for n in range(5)])
     assert (ledger.landed, ledger.quarantined) == (5, 1)
     assert_rerun_identical(sink, run.audit)
     scenario.ledger(ledger, invariant="body abandoned at max_bytes; quarantined with the reason; others land")
@@ -263,7 +263,7 @@ def test_gzip_bomb_is_capped_on_decoded_bytes(
     (snap,) = list_snapshots(sink, HOUR0)
     assert snap.data_key is None and snap.error == "response exceeds max_bytes=3000000"
     assert reasons(run.audit) == ["FetchError: response exceeds max_bytes=3000000"]
-    ledger = landed(run, [bomb_source.url])
+    ledger = landed(run, [str(bomb_source.url)])
     assert ledger.quarantined == 1
     assert_rerun_identical(sink, run.audit)
     scenario.ledger(
@@ -561,11 +561,50 @@ def test_mixed_faults_one_hour_on_seaweedfs(
     sources = [source(fault_server, f"/{x}.rss", name=x, max_bytes=1_000_000) for x in "abcde"]
     run = run_hour(sink, sources)
     assert run.failed == {}
-    pushed = [token(n) for n in range(100) if n < 85 or n >= 90] + [sources[3].url]
+    pushed = [token(n) for n in range(100) if n < 85 or n >= 90] + [str(sources[3].url)]
     ledger = landed(run, pushed)
     assert ledger.quarantined == 5 + 1  # the truncated feed's five items and the oversized response
     assert len(run.audit.records) == 80 + 10  # items 0-9 were in two feeds: landed once
     assert_rerun_identical(sink, run.audit)
     scenario.ledger(
         ledger, invariant="retry, reset, malformed, oversized and overlapping feeds: all accounted on S3"
+    )
+
+
+# --- a proxy answers for the feed ------------------------------------------------------------------
+
+ERROR_PAGES = {
+    "502-page-as-200": b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+    b"</h1></center><hr><center>nginx</center></body></html>",
+    "sign-in-page": b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form><p>Please sign in "
+    b"to continue to the Harbour Hotel Wi-Fi network.</p></form></body></html>",
+    "plain-text": b"Service Unavailable - the feed is being rebuilt, try again later.",
+}
+
+
+@pytest.mark.parametrize("page", list(ERROR_PAGES))
+def test_error_page_served_as_200(
+    tmp_path: Path, fault_server: FaultServer, scenario: Scenario, page: str
+) -> None:
+    """Feed URL answers 200 with an error or sign-in page (proxy, captive portal): no story lands"""
+    scenario.doc += f" ({page})"
+    body = ERROR_PAGES[page]
+    headers = (("Content-Type", "text/html"), ("ETag", '"portal"'))
+    fault_server.fault("/world.rss", Fault(kind="raw", body=body, headers=headers))
+    fault_server.set("/world.rss", feed(range(6)), content_type="application/rss+xml")
+    sink = FileSink(tmp_path)
+    src = source(fault_server, "/world.rss")
+    run = run_hour(sink, [src])
+    run.audit.assert_consistent()
+    assert run.audit.records == [], [r["headline"] for r in run.audit.records]
+    (failure,) = run.audit.failures
+    assert failure["error"] == "FetchError" and "not a feed" in failure["message"], failure
+    # the next hour asks again in full (the page's ETag was not kept) and the real feed lands
+    later = run_hour(sink, [src], hour=HOUR0 + ONE_HOUR)
+    assert "if-none-match" not in fault_server.hits("/world.rss")[-1].headers
+    ledger = landed(later, [str(src.url)] + [token(n) for n in range(6)])
+    assert (ledger.landed, ledger.quarantined) == (6, 1)
+    assert_rerun_identical(sink, later.audit, hour=HOUR0 + ONE_HOUR)
+    scenario.ledger(
+        ledger, invariant="the page is quarantined with why, never a story; next hour's real feed lands"
     )
