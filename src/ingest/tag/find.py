@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ingest.tag import cues
 from ingest.tag.catalogue import Catalogue, Entry, Hit, fold
@@ -50,9 +50,12 @@ CONNECTOR_RE = re.compile(r" (of|for|and|of the|for the) ")
 
 
 LOCAL_NAMESPACE = {"person": "person", "organization": "org"}
+# (type, surface) -> local id, bounded like the per-word cache below.
+_LOCAL_IDS: dict[tuple[str, str], str] = {}
 
 
-@dataclass(slots=True, kw_only=True)
+# Not kw_only: a story makes dozens of mentions, and positional construction costs half as much.
+@dataclass(slots=True)
 class Mention:
     """One span of one entity, with the method that found it."""
 
@@ -81,8 +84,7 @@ class Mention:
         return self.src[self.end : self.end + 40]
 
 
-@dataclass(slots=True, kw_only=True)
-class Lone:
+class Lone(NamedTuple):
     """A single capitalised word that may be a surname or a short company name met in full elsewhere."""
 
     field: str
@@ -136,6 +138,21 @@ PARTICLES = frozenset(
 
 
 def _plain_name_token(word: str) -> bool:
+    """Whether `word` may be part of a person's name (cached: stories repeat their words)."""
+    known = _PLAIN.get(word)
+    if known is None:
+        if len(_PLAIN) >= CACHE_SIZE:
+            _PLAIN.clear()
+        known = _PLAIN[word] = _plain_name_word(word)
+    return known
+
+
+# Per-word answers, bounded so a long-running process does not grow without limit.
+CACHE_SIZE = 50_000
+_PLAIN: dict[str, bool] = {}
+
+
+def _plain_name_word(word: str) -> bool:
     if word in PARTICLES or word.startswith(("al-", "el-", "bin-", "ben-", "ibn-")):
         return True
     if word in cues.COMMON or word in cues.TITLE_WORDS or DIGIT.search(word):
@@ -166,22 +183,22 @@ class Text:
     text: str
 
 
-def _entry_mention(cx: Text, hit: Hit, method: str) -> Mention:
+def _entry_mention(cx: Text, hit: Hit) -> Mention:
     entry = hit.candidates[0]
     return Mention(
-        field=cx.field,
-        paragraph=cx.paragraph,
-        start=hit.start,
-        end=hit.end,
-        text=hit.text,
-        type=entry.type,
-        id=entry.id,
-        name=entry.name,
-        country=entry.country,
-        methods=[method],
-        entry=entry,
-        candidates=hit.candidates,
-        src=cx.text,
+        cx.field,
+        cx.paragraph,
+        hit.start,
+        hit.end,
+        hit.text,
+        entry.type,
+        entry.id,
+        entry.name,
+        entry.country,
+        ["demonym" if hit.demonym else "catalogue alias"],
+        entry,
+        hit.candidates,
+        cx.text,
     )
 
 
@@ -217,17 +234,13 @@ class Finder:
                 if " " not in run:
                     # Most runs are one word that starts a sentence ("The") or a lone surname.
                     if run not in common and run not in titles and _plain_name_token(run):
-                        state.lones.append(
-                            Lone(field=cx.field, paragraph=0, start=run_start, end=run_end, text=run)
-                        )
+                        state.lones.append(Lone(cx.field, 0, run_start, run_end, run))
                     continue
             if h < nh and hits[h].start == run_start and hits[h].end == run_end:
                 # The run is exactly one catalogue entry ("Germany", "European Central Bank").
                 used[h] = True
                 hit = hits[h]
-                state.mentions.append(
-                    _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
-                )
+                state.mentions.append(_entry_mention(cx, hit))
                 continue
             elements: list[Any] = []
             k = h
@@ -256,14 +269,10 @@ class Finder:
                 continue
             for element in elements:
                 if isinstance(element, Hit):
-                    state.mentions.append(
-                        _entry_mention(cx, element, "demonym" if element.demonym else "catalogue alias")
-                    )
+                    state.mentions.append(_entry_mention(cx, element))
         for index, hit in enumerate(hits):
             if not used[index]:
-                state.mentions.append(
-                    _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
-                )
+                state.mentions.append(_entry_mention(cx, hit))
 
     def _caps_run(
         self,
@@ -287,13 +296,11 @@ class Finder:
                 if not used[h] and hits[h].end <= run_end:
                     used[h] = True
                     hit = hits[h]
-                    state.mentions.append(
-                        _entry_mention(cx, hit, "demonym" if hit.demonym else "catalogue alias")
-                    )
+                    state.mentions.append(_entry_mention(cx, hit))
                 continue
             word = tok.title() if tok.isupper() else tok
             if word not in cues.COMMON and _plain_name_token(word):
-                state.lones.append(Lone(field=cx.field, paragraph=0, start=tok_start, end=tok_end, text=tok))
+                state.lones.append(Lone(cx.field, 0, tok_start, tok_end, tok))
 
     def _read_run(self, cx: Text, elements: list[Any], state: StoryState) -> None:
         i = 0
@@ -319,9 +326,7 @@ class Finder:
                     i = j
                     title_pending = False
                     continue
-                state.mentions.append(
-                    _entry_mention(cx, element, "demonym" if element.demonym else "catalogue alias")
-                )
+                state.mentions.append(_entry_mention(cx, element))
                 title_pending = element.demonym
                 i += 1
                 continue
@@ -400,7 +405,7 @@ class Finder:
         joins_right = self._joins_right(words, right)
         if len(words) == 1 and not joins_right:
             if not (left is not None and not left.demonym and left.end + 1 == start):
-                state.lones.append(Lone(field=cx.field, paragraph=0, start=start, end=end, text=tokens[0]))
+                state.lones.append(Lone(cx.field, 0, start, end, tokens[0]))
             return False
         # Organization cues without a suffix.
         if cues.role_at(before):
@@ -428,7 +433,7 @@ class Finder:
             return self._person_words(cx, words, right, state, methods, before)
         if len(words) <= 4:
             # No cue here; the same words may be a name met in full elsewhere in the story.
-            state.lones.append(Lone(field=cx.field, paragraph=0, start=start, end=end, text=text[start:end]))
+            state.lones.append(Lone(cx.field, 0, start, end, text[start:end]))
         return False
 
     @staticmethod
@@ -456,9 +461,7 @@ class Finder:
         end = right.end if absorbed and right is not None else words[-1][1]
         if len(words) == 1 and not absorbed:
             # One word after a title ("Minister Roe") is only a person if the full name is met too.
-            state.lones.append(
-                Lone(field=cx.field, paragraph=0, start=words[0][0], end=end, text=words[0][2])
-            )
+            state.lones.append(Lone(cx.field, 0, words[0][0], end, words[0][2]))
             return False
         self._person(cx, words[0][0], end, state, methods)
         return absorbed
@@ -489,19 +492,13 @@ class Finder:
         # every provider name contains "Reuters": the provider is never a subject
         if "Reuters" in surface:
             return
+        id_ = _LOCAL_IDS.get((kind, surface))
+        if id_ is None:
+            if len(_LOCAL_IDS) >= CACHE_SIZE:
+                _LOCAL_IDS.clear()
+            id_ = _LOCAL_IDS[kind, surface] = f"local:{LOCAL_NAMESPACE[kind]}/{slug(surface)}"
         state.mentions.append(
-            Mention(
-                field=cx.field,
-                paragraph=cx.paragraph,
-                start=start,
-                end=end,
-                text=surface,
-                type=kind,
-                id=f"local:{LOCAL_NAMESPACE[kind]}/{slug(surface)}",
-                name=surface,
-                country=None,
-                methods=list(methods),
-            )
+            Mention(cx.field, cx.paragraph, start, end, surface, kind, id_, surface, None, list(methods))
         )
 
 
