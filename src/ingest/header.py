@@ -216,12 +216,15 @@ def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None
     loc = place.group("loc")
     mon = place.group("mon") or place.group("mon2")
     day = place.group("day") or place.group("day2")
+    month = MONTHS[mon.lower()] if mon else None
+    if month is not None and not 1 <= int(day) <= _MONTH_DAYS[month]:
+        month = day = None  # `Nov 37`: keep the place, not an impossible date
     dateline = Dateline(
         raw=paragraph[raw_start : m.end()].strip(),
         locations=tuple(part.strip() for part in loc.split("/")) if loc else (),
         qualifiers=quals,
-        month=MONTHS[mon.lower()] if mon else None,
-        day=int(day) if mon else None,
+        month=month,
+        day=int(day) if month else None,
         source=m.group(1),
     )
     return dateline, byline, paragraph[m.end() :]
