@@ -36,11 +36,18 @@ def to_utc_iso(value: str | None) -> str | None:
         offset = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) >= 4 else 0)
         offset = offset if tz[0] == "+" else -offset
         dt = dt.replace(tzinfo=timezone(timedelta(minutes=offset))).astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso(dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
 
 
 def from_struct_time(value: time.struct_time | None) -> str | None:
     """A UTC struct_time (feedparser's `*_parsed`) as `YYYY-MM-DDTHH:MM:SSZ`, or None."""
     if value is None:
         return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", value)
+    return _iso(value.tm_year, value.tm_mon, value.tm_mday, value.tm_hour, value.tm_min, value.tm_sec)
+
+
+def _iso(year: int, month: int, day: int, hour: int, minute: int, second: int) -> str | None:
+    # strftime writes year 206 as `206`, not `0206`; a year outside 1000-9999 is a garbled date
+    if not 1000 <= year <= 9999:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
