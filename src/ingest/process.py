@@ -38,7 +38,7 @@ from ingest.landing import HourLanding
 from ingest.lease import Lease
 from ingest.partition import quarantine_prefix, rekeyed_line, with_provenance
 from ingest.record import SCHEMA_VERSION
-from ingest.sink import Sink
+from ingest.sink import Sink, check_access
 from ingest.snapshot import Snapshot, hours, inputs_digest, iso, list_snapshots, list_window, partition
 
 log = logging.getLogger(__name__)
@@ -360,6 +360,7 @@ def _open_run(
     workers: int | None,
 ) -> Iterator[_Run]:
     """A run with its inputs open (and its worker pool, if it gets one)."""
+    check_access(sink)  # before the first write (a lease): fail on a missing bucket, do not create it
     with open_inputs(sink, normalizer=normalizer, tagger=tagger, workers=workers) as inputs:
         yield _Run(sink=sink, inputs=inputs, lookback=lookback, max_part_records=max_part_records)
 

@@ -121,6 +121,13 @@ class S3Sink:
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
         if code in ("NoSuchKey", "404", "NotFound"):
             return ObjectMissing(f"{self.url}{key}: not found")
+        if code in ("403", "Forbidden"):
+            # a HEAD answer has no body to name the cause: say what it means, and that a retry won't help
+            return SinkError(
+                f"S3 {op} {self.url}{key} failed: access denied (403): check AWS_ACCESS_KEY_ID, "
+                "AWS_SECRET_ACCESS_KEY and the bucket's permissions",
+                transient=False,
+            )
         terminal = code in ("NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch")
         return SinkError(f"S3 {op} {self.url}{key} failed: {exc}", transient=not terminal)
 
@@ -282,6 +289,13 @@ class FileSink:
             self._path(key).unlink(missing_ok=True)
         except OSError as exc:
             raise SinkError(f"delete {key} failed: {exc}") from exc
+
+
+def check_access(sink: Sink) -> None:
+    """Read the sink once (a listing), so a missing bucket or refused credentials fail with the
+    server's own error before anything is written (some servers, SeaweedFS among them, create
+    a missing bucket on the first write)."""
+    sink.children("")
 
 
 def s3_client_from_env(env: Mapping[str, str]) -> Any:

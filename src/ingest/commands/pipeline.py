@@ -94,7 +94,7 @@ def run_main(args: argparse.Namespace) -> int:
 
     from ingest.fetch import Politeness, fetch_source
     from ingest.process import process_interval
-    from ingest.sink import open_sink
+    from ingest.sink import check_access, open_sink
     from ingest.sources import load_sources
 
     summary: dict[str, Any] = {"command": "run"}
@@ -110,6 +110,7 @@ def run_main(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     fetched, failed = [], []
     try:
+        check_access(sink)  # a missing bucket or bad credentials: exit 3 before fetching anything
         with httpx.Client(http2=False) as client:
             politeness = Politeness()
             for source in sources:
