@@ -49,6 +49,12 @@ LAND, DUP, EMPTY = Decision.LAND, Decision.DUPLICATE, Decision.EMPTY_AFTER_COPY
         ),
         pytest.param([], [vid(body="", empty=True)], [(LAND, False)], id="empty-first-version-lands"),
         pytest.param(
+            [vid()],
+            [vid(version="u0002", status="withdrawn", body="", empty=True)],
+            [(LAND, True)],
+            id="empty-withdrawal-lands",
+        ),
+        pytest.param(
             [vid()], [vid(status="withdrawn")], [(LAND, True)], id="withdrawal-lands-and-supersedes"
         ),
         pytest.param(

@@ -18,7 +18,8 @@ look-back window `[H - lookback, H)` (default 24 h). Every identity found in the
    re-fetch, or the same item in two feeds;
 2. is a duplicate when it is an `RPT` (repeat) whose story key and body hash are seen;
 3. is **skipped as empty** (counted with duplicates) when its body is empty and a non-empty
-   version of the story is seen: an empty item never supersedes real copy;
+   version of the story is seen: an empty item never supersedes real copy. A withdrawal is
+   never skipped as empty: kill notices often carry no body, and readers need it to drop the story;
 4. otherwise **lands**, and becomes seen. It *supersedes* (counted as `versions_superseded`)
    when the story key was seen with a lower version, or when it is a withdrawal of a seen story.
 
@@ -160,7 +161,7 @@ class Deduper:
             return Decision.DUPLICATE, False
         if vid.repeat and (vid.story_key, vid.status, vid.body_hash) in self._bodies:
             return Decision.DUPLICATE, False
-        if vid.empty and vid.story_key in self._has_copy:
+        if vid.empty and vid.status != "withdrawn" and vid.story_key in self._has_copy:
             return Decision.EMPTY_AFTER_COPY, False
         known = vid.story_key in self._latest
         supersedes = known and (vid.version > self._latest[vid.story_key] or vid.status == "withdrawn")
