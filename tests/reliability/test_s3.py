@@ -172,6 +172,7 @@ def moto_client() -> Iterator[Any]:
         yield client
 
 
+@pytest.mark.slow
 def test_slowdown_and_500_on_puts_are_retried(moto_client: Any, tmp_path: Path, scenario: Any) -> None:
     """503 SlowDown and 500 InternalError on the first attempt of every part, manifest and quarantine put"""
     sink = S3Sink(moto_client, "wire", "lake")
@@ -192,6 +193,7 @@ def test_slowdown_and_500_on_puts_are_retried(moto_client: Any, tmp_path: Path, 
     )
 
 
+@pytest.mark.slow
 def test_put_failing_every_attempt_then_recovery(moto_client: Any, tmp_path: Path, scenario: Any) -> None:
     """S3 answering 500 to every put of one hour's part: the run stops, the hour reads absent, a rerun heals"""
     import boto3
