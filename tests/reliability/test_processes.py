@@ -235,3 +235,48 @@ def test_sigkilled_fetch_between_raw_bytes_and_sidecar(tmp_path: Path, scenario:
         found.account([s.usn for s in stories], key=usn),
         invariant="bytes without a sidecar are never read; the rerun's fetch lands each item once",
     )
+
+
+def _plant_lease(sink: Sink, *, host: str, pid: int, expires_in: float) -> None:
+    import json
+    import time as clock
+
+    from ingest.lease import lease_key
+
+    body = {"holder": "someone-else", "host": host, "pid": pid, "expires": clock.time() + expires_in}
+    sink.put(lease_key(H0), json.dumps(body).encode())
+
+
+def test_lease_left_by_a_run_that_died_on_another_host(tmp_path: Path, scenario: Any) -> None:
+    """A lease left by a worker on another host that died: the next run waits for it to expire, then lands"""
+    sink = FileSink(tmp_path / "bucket")
+    tokens = file_hour(sink, wire_stories(10, "H"))
+    _plant_lease(sink, host="worker-that-vanished", pid=1, expires_in=1.5)
+    began = time.monotonic()
+    result = process_interval(sink=sink, start=H0, end=H0 + HOUR)
+    assert time.monotonic() - began >= 1.0  # it waited for the expiry instead of writing beside a holder
+    assert result.total("records") == 10 and not sink.list("locks/")
+    found = audit(sink)
+    found.assert_consistent()
+    scenario.ledger(
+        found.account(tokens, key=usn),
+        invariant="waits for the dead holder's lease to expire, then lands all",
+    )
+
+
+def test_live_holder_makes_a_second_run_give_up_cleanly(tmp_path: Path, scenario: Any) -> None:
+    """A run that cannot get the hour's lease from a live holder gives up with a transient error, writing nothing"""
+    import socket
+
+    from ingest.lease import Lease, PartitionBusy
+
+    sink = FileSink(tmp_path / "bucket")
+    file_hour(sink, wire_stories(3, "J"))
+    _plant_lease(sink, host=socket.gethostname(), pid=os.getpid(), expires_in=300)  # alive: this process
+    with pytest.raises(PartitionBusy, match="being processed by another run") as info:
+        Lease(sink=sink, hour=H0).acquire(wait=0.5)
+    assert info.value.transient
+    assert sink.list("stories/") == [] and len(sink.list("locks/")) == 1  # the holder's lease untouched
+    scenario.record(
+        invariant="PartitionBusy (transient, exit 3); no object written; the holder's lease kept", items=3
+    )
