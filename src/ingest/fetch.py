@@ -313,7 +313,8 @@ def _fetch_http(source: Source, *, sink: Sink, hour: datetime, now: datetime, ht
         if resp.status >= 400 or (resp.status != 200 and resp.status != 304):
             snap = _file(sink, source, hour, now, resp, role=role, error=resp.error or f"HTTP {resp.status}")
             filed.append(snap)
-            raise SourceError(f"source {source.name!r}: {redact_url(url)} answered HTTP {resp.status}")
+            why = f" ({resp.error})" if resp.error else ""  # e.g. the redirect loop behind status 310
+            raise SourceError(f"source {source.name!r}: {redact_url(url)} answered HTTP {resp.status}{why}")
         wrong = _not_a_feed(source.kind, resp.content) if resp.content else None
         snap = _file(sink, source, hour, now, resp, role=role, error=wrong)
         filed.append(snap)

@@ -9,6 +9,7 @@ a manifest saying why it is empty.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import gzip
 from datetime import UTC, datetime, timedelta
@@ -607,4 +608,77 @@ def test_error_page_served_as_200(
     assert_rerun_identical(sink, later.audit, hour=HOUR0 + ONE_HOUR)
     scenario.ledger(
         ledger, invariant="the page is quarantined with why, never a story; next hour's real feed lands"
+    )
+
+
+# --- a feed that is gone, moved in a loop, unreachable or unchanged -----------------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "case", ["404", "410", "redirect-loop", "redirect-to-file-url", "connection-refused"]
+)
+def test_feed_gone_moved_or_unreachable(
+    tmp_path: Path, fault_server: FaultServer, scenario: Scenario, case: str
+) -> None:
+    """Feed gone, redirecting in a loop or to file://, or refusing connections: a clear, bounded failure"""
+    scenario.doc += f" ({case})"
+    loop = Fault(kind="raw", status=302, headers=(("Location", "/world.rss"),))
+    if case in ("404", "410"):
+        fault_server.fault("/world.rss", Fault(kind="raw", status=int(case), body=b"<html>gone</html>"))
+    elif case == "redirect-loop":
+        fault_server.fault("/world.rss", *[loop] * 6)
+    elif case == "redirect-to-file-url":
+        fault_server.fault(
+            "/world.rss", *[Fault(kind="raw", status=301, headers=(("Location", "file:///etc/passwd"),))] * 2
+        )
+    fault_server.set("/other.rss", feed(range(3)), content_type="application/rss+xml")
+    sink = FileSink(tmp_path)
+    world = source(fault_server, "/world.rss", retries=1)
+    if case == "connection-refused":
+        world = dataclasses.replace(world, url=f"http://127.0.0.1:{_closed_port()}/world.rss")
+    run = run_hour(sink, [world, source(fault_server, "/other.rss", name="other")])
+    assert run.seconds < 5.0
+    message = run.failed["world"]
+    expected = {
+        "404": "answered HTTP 404",
+        "410": "answered HTTP 410",
+        "redirect-loop": "more than 5 redirects",
+        "redirect-to-file-url": "UnsupportedProtocol",
+        "connection-refused": "ConnectError",
+    }[case]
+    assert expected in message and "'world'" in message, message
+    assert "root:" not in message and not any("root:" in f["_text"] for f in run.audit.failures)
+    # what came back (an error status) is quarantined by URL with its reason; nothing else of it exists
+    pushed = [str(world.url)] if run.audit.failures else []
+    ledger = landed(run, pushed + [token(n) for n in range(3)])
+    assert ledger.landed == 3 and ledger.quarantined == len(pushed)
+    assert_rerun_identical(sink, run.audit)
+    scenario.ledger(ledger, invariant="clear error naming the source and cause; bounded; other source lands")
+
+
+def test_unchanged_feed_answers_304(tmp_path: Path, fault_server: FaultServer, scenario: Scenario) -> None:
+    """Unchanged feed next hour (304 Not Modified): nothing re-lands, the hour still has its manifest"""
+    fault_server.set("/world.rss", feed(range(25)), content_type="application/rss+xml")
+    sink = FileSink(tmp_path)
+    src = source(fault_server, "/world.rss")
+    first = run_hour(sink, [src])
+    second = run_hour(sink, [src], hour=HOUR0 + ONE_HOUR)
+    assert fault_server.hits("/world.rss")[-1].headers.get("if-none-match")
+    (snap,) = list_snapshots(sink, HOUR0 + ONE_HOUR)
+    assert snap.status == 304 and snap.data_key is None
+    manifest = second.audit.manifests["stories/dt=2026-03-10/hour=09/"]
+    assert manifest["record_count"] == 0 and manifest["snapshots"] == 1 and manifest["reason"]
+    ledger = landed(second, [token(n) for n in range(25)])
+    assert ledger.landed == 25 and len(second.audit.records) == len(first.audit.records) == 25
+    assert_rerun_identical(sink, second.audit, hour=HOUR0 + ONE_HOUR)
+    scenario.ledger(
+        ledger, invariant="25 land once in hour 08; 304 hour 09 has a manifest, 0 records, a reason"
     )
