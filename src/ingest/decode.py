@@ -1,8 +1,11 @@
 """R0: raw bytes of one input → clean Unicode text, or a typed refusal.
 
-UTF-8 first; 1987 SGML (`<REUTERS` in the bytes) as latin-1; UTF-8 text with a few stray
-bytes (a valid multi-byte sequence anywhere) as UTF-8, each stray byte read as cp1252; anything
-else as strict cp1252.
+UTF-8 first; 1987 SGML (`<REUTERS` in the bytes) as latin-1; text declaring its charset (XML
+declaration or HTML meta, first 2 KB) in a non-Western single- or multi-byte encoding
+(windows-1251, iso-8859-2, shift_jis, ...) in that charset when the bytes decode in it; UTF-8
+text with a few stray bytes (a valid multi-byte sequence anywhere) as UTF-8, each stray byte
+read as cp1252; anything else as strict cp1252. A declared latin-1 or ascii is read as cp1252
+(as browsers do: such labels sit on Windows text with curly quotes), a declared UTF-7/16/32 never.
 Then: drop a BOM, CRLF/CR → LF, NFC, delete zero-width characters and soft hyphens, NBSP → space,
 delete raw C0 controls other than newline and tab. Case, quotes and dashes are never touched.
 HTML entities are left to the format parsers (unescaping before an XML parser would break it).
@@ -36,6 +39,13 @@ _UTF8_SEQUENCE = re.compile(
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
 )
 _STRAY = "ingest.stray_cp1252"
+_DECLARED = re.compile(
+    rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
+    rb"""|<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""",
+    re.IGNORECASE,
+)
+# labels the cp1252 fallback already reads right (or better: latin-1 labels sit on cp1252 text)
+_WESTERN = frozenset({"ascii", "iso8859-1", "cp1252", "latin-1"})
 
 
 def _stray_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
@@ -45,6 +55,21 @@ def _stray_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(_STRAY, _stray_as_cp1252)
+
+
+def _declared(data: bytes) -> str | None:
+    """The text of `data` in the charset it declares, when that is a non-Western, non-Unicode
+    charset the bytes decode in; else None."""
+    m = _DECLARED.search(data[:2048])
+    if m is None:
+        return None
+    try:
+        name = codecs.lookup((m.group(1) or m.group(2)).decode("ascii")).name
+        if name in _WESTERN or name.startswith("utf"):
+            return None
+        return data.decode(name)
+    except (LookupError, UnicodeDecodeError):  # an unknown label, a non-text codec, a lying label
+        return None
 
 
 def decode(data: bytes) -> str:
@@ -64,8 +89,11 @@ def decode(data: bytes) -> str:
         rest = data.translate(None, _ASCII_PLAIN)
     except UnicodeDecodeError:
         # the 1987 distribution files are latin-1; other legacy text is Windows-1252
+        declared = None if b"<REUTERS" in data[:65536] else _declared(data)
         if b"<REUTERS" in data[:65536]:
             text = data.decode("latin-1")
+        elif declared is not None:
+            text = declared
         elif _UTF8_SEQUENCE.search(data):
             # UTF-8 with a stray byte (a bad splice, a truncated character): decoding it all as
             # cp1252 would turn every accented letter of the story into mojibake ("Ã©")

@@ -145,7 +145,7 @@ def fault_server() -> Iterator[FaultServer]:
 
 # --- invented items that carry a findable token -----------------------------------------------------
 
-TOKEN = re.compile(r"\bQ\d{5}X\b")
+TOKEN = re.compile(r"(?<![A-Za-z0-9])Q\d{5}X(?![A-Za-z0-9])")  # \b fails between CJK and Latin
 COMPANIES = (
     ("Orvik Shipping", "OSLO"),
     ("Pella Foods", "BERGEN"),

@@ -682,3 +682,40 @@ def test_unchanged_feed_answers_304(tmp_path: Path, fault_server: FaultServer, s
     scenario.ledger(
         ledger, invariant="25 land once in hour 08; 304 hour 09 has a manifest, 0 records, a reason"
     )
+
+
+NON_WESTERN = {
+    "windows-1251": (
+        "Орвик Шиппинг откроет новое депо {t} в Мурманске",
+        "МУРМАНСК, 10 марта (Рейтер) - Компания Орвик Шиппинг откроет депо {t}.",
+    ),
+    "iso-8859-2": (
+        "Spółka Żegluga Orvik otworzy skład {t} w Gdańsku",
+        "GDAŃSK, 10 marca (Reuters) - Żegluga Orvik otworzy skład {t} w porcie.",
+    ),
+    "shift_jis": (
+        "オルビク海運、新倉庫{t}を開設へ",
+        "［東京　３月１０日　ロイター］ - オルビク海運は倉庫{t}を開設すると発表した。",
+    ),
+}
+
+
+@pytest.mark.parametrize("charset", list(NON_WESTERN))
+def test_declared_non_western_charset(
+    tmp_path: Path, fault_server: FaultServer, scenario: Scenario, charset: str
+) -> None:
+    """Feed in a declared non-Western charset (not UTF-8): read in that charset, not as cp1252 mojibake"""
+    scenario.doc += f" ({charset})"
+    head, lead = NON_WESTERN[charset]
+    items = [rss_item(n, headline=head.format(t=token(n)), body=lead.format(t=token(n))) for n in range(5)]
+    body = rss(items, decl=f'<?xml version="1.0" encoding="{charset}"?>').decode().encode(charset)
+    headers = (("Content-Type", f"application/rss+xml; charset={charset}"),)
+    fault_server.fault("/world.rss", Fault(kind="raw", body=body, headers=headers))
+    sink = FileSink(tmp_path)
+    run = run_hour(sink, [source(fault_server, "/world.rss")])
+    ledger = landed(run, [token(n) for n in range(5)])
+    assert ledger.landed == 5
+    got = sorted(r["headline"] for r in run.audit.records)
+    assert got == sorted(head.format(t=token(n)) for n in range(5)), got
+    assert_rerun_identical(sink, run.audit)
+    scenario.ledger(ledger, invariant="5/5 land with headlines exactly as written in their charset")
