@@ -54,8 +54,10 @@ def _uv() -> list[str] | None:
     exe = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     if Path(exe).exists():
         return [exe]
-    probe = subprocess.run([sys.executable, "-m", "uv", "--version"], capture_output=True)
-    return [sys.executable, "-m", "uv"] if probe.returncode == 0 else None
+    for python in (sys.executable, shutil.which("python3")):
+        if python and subprocess.run([python, "-m", "uv", "--version"], capture_output=True).returncode == 0:
+            return [python, "-m", "uv"]
+    return None
 
 
 def cache_dir() -> Path:

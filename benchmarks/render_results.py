@@ -244,8 +244,13 @@ def _airflow(sec: dict[str, Any]) -> list[str]:
         for label, key in (("`wire_ingest`", "wire_ingest"), ("trivial 2-task hourly DAG", "trivial"))
     ]
     return [
-        f"`bench_backfill.py --hours {f['hours']}`: ONE Postgres + api-server + scheduler + dag-processor "
-        "stack on 127.0.0.1 holding both DAGs; each backfill through POST /api/v2/backfills, wall = POST to "
+        f"`bench_backfill.py --hours {f['hours']}`: "
+        + (
+            "one stack per DAG (`--trivial` for the baseline)"
+            if f.get("separate_stacks")
+            else "ONE stack holding both DAGs"
+        )
+        + " of Postgres + api-server + scheduler + dag-processor on 127.0.0.1; each backfill through POST /api/v2/backfills, wall = POST to "
         "complete, memory = peak summed PSS of the Airflow processes. "
         f"All runs succeeded: {'yes' if f['ok'] else '**no**'}.",
         "",
