@@ -12,7 +12,7 @@ from typing import Any
 
 from ingest.tag.catalogue import Catalogue
 from ingest.tag.find import Finder, Mention, StoryState, Text, slug, title_case
-from ingest.tag.link import Linker, assemble, credit_names, is_sport, localize
+from ingest.tag.link import Linker, assemble, credit_names, is_sport
 
 # A statistical model seam: texts in, (start, end, type) spans per text out.
 SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
@@ -60,8 +60,7 @@ class EntityTagger:
         self.linker.corefer(state)
         if model is not None:
             self._add_model_spans(parts, offsets, model, state)
-        localize(state.mentions, parts, offsets)
-        return assemble(state.mentions, credit_names(record))
+        return assemble(state.mentions, credit_names(record), parts, offsets)
 
     def _add_model_spans(
         self, parts: list[tuple[str, int, str]], offsets: list[int], model: SpanModel, state: StoryState

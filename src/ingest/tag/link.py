@@ -9,7 +9,6 @@ mentions are grouped by id into the record's `entities` list.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Any
 
 from ingest.tag import cues
@@ -277,22 +276,14 @@ def credit_names(record: dict[str, Any]) -> set[str]:
     return names
 
 
-FIELD_ORDER = {"dateline": 0, "headline": 1, "body": 2}
+def assemble(
+    mentions: list[Mention], credit_names: set[str], parts: list[tuple[str, int, str]], offsets: list[int]
+) -> list[dict[str, Any]]:
+    """Group the story's mentions by id into the record's entity list, spans in field offsets.
 
-
-def localize(mentions: list[Mention], parts: list[tuple[str, int, str]], offsets: list[int]) -> None:
-    """Turn story-text offsets into (field, paragraph, offset in that text)."""
-    for m in mentions:
-        if m.field == "story":
-            index = bisect_right(offsets, m.start) - 1
-            m.field, m.paragraph = parts[index][0], parts[index][1]
-            m.start -= offsets[index]
-            m.end -= offsets[index]
-
-
-def assemble(mentions: list[Mention], credit_names: set[str]) -> list[dict[str, Any]]:
+    `parts` are the (field, paragraph, text) the story text joins, starting at `offsets`."""
     groups: dict[str, list[Mention]] = {}
-    for m in _dedupe(mentions):
+    for m in _dedupe(mentions, parts, offsets):
         if credit_names and m.type == "person" and (m.name in credit_names or m.text in credit_names):
             continue
         group = groups.get(m.id)
@@ -301,40 +292,45 @@ def assemble(mentions: list[Mention], credit_names: set[str]) -> list[dict[str, 
         else:
             group.append(m)
     out = []
+    confidences = CONFIDENCE
     for id_, group in groups.items():
-        entry: Entry | None = None
-        country: str | None = None
+        first = group[0]
+        entry = first.entry
+        country = first.country
         methods: list[str] = []
-        forms: list[str] = []
+        forms = [first.text]
         spans = []
         in_headline = in_dateline = in_lead = False
         confidence = 0.0
         for m in group:
-            if entry is None and m.entry is not None:
+            if entry is None:
                 entry = m.entry
             if country is None:
                 country = m.country
             for method in m.methods:
                 if method not in methods:
                     methods.append(method)
-                    score = CONFIDENCE.get(method, 0.7)
+                    score = confidences.get(method, 0.7)
                     if score > confidence:
                         confidence = score
-            if m.text not in forms:
+            if m is not first and m.text not in forms:
                 forms.append(m.text)
+            field = m.field
             spans.append(
-                {"field": m.field, "paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text}
+                {"field": field, "paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text}
             )
-            if m.field == "headline":
+            if field == "headline":
                 in_headline = True
-            elif m.field == "dateline":
+            elif field == "dateline":
                 in_dateline = True
             elif m.paragraph == 0:
                 in_lead = True
         out.append(
             {
-                "type": group[0].type,
-                "name": entry.name if entry is not None else max((m.name for m in group), key=len),
+                "type": first.type,
+                "name": entry.name
+                if entry is not None
+                else (first.name if len(group) == 1 else max((m.name for m in group), key=len)),
                 "aliases": list(entry.aliases) if entry is not None else [],
                 "surface_forms": forms,
                 "id": id_,
@@ -350,14 +346,41 @@ def assemble(mentions: list[Mention], credit_names: set[str]) -> list[dict[str, 
     return out
 
 
-def _dedupe(mentions: list[Mention]) -> list[Mention]:
-    """Keep one mention per span; where spans overlap, the longer one wins."""
-    ordered = sorted(mentions, key=lambda m: (FIELD_ORDER[m.field], m.paragraph, m.start, -(m.end - m.start)))
-    kept: list[Mention] = []
-    for m in ordered:
-        if kept:
-            last = kept[-1]
-            if last.field == m.field and last.paragraph == m.paragraph and m.start < last.end:
-                continue
-        kept.append(m)
+def _dedupe(mentions: list[Mention], parts: list[tuple[str, int, str]], offsets: list[int]) -> list[Mention]:
+    """Keep one mention per span (where spans overlap, the longer one wins), dateline first, then
+    in story order, and turn story-text offsets into (field, paragraph, offset in that text).
+
+    Story mentions are compared in story-text offsets: parts follow each other in field and
+    paragraph order and no mention crosses the blank line between two, so the order and the
+    overlaps are those of (field, paragraph, offset) without computing them for every mention."""
+    dated: list[Mention] = []
+    story: list[Mention] = []
+    for m in mentions:
+        (dated if m.field == "dateline" else story).append(m)
+    kept = _longest(dated)
+    n_dated = len(kept)
+    kept += _longest(story)
+    index, last_index = 0, len(offsets) - 1
+    for m in kept[n_dated:]:
+        while index < last_index and offsets[index + 1] <= m.start:
+            index += 1
+        shift = offsets[index]
+        m.field, m.paragraph = parts[index][0], parts[index][1]
+        m.start -= shift
+        m.end -= shift
     return kept
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    kept: list[Mention] = []
+    last: Mention | None = None
+    for m in sorted(mentions, key=_span_order):
+        if last is not None and last.paragraph == m.paragraph and m.start < last.end:
+            continue
+        kept.append(m)
+        last = m
+    return kept
+
+
+def _span_order(m: Mention) -> tuple[int, int, int]:
+    return (m.paragraph, m.start, m.start - m.end)
