@@ -95,6 +95,11 @@ class TopicMatcher:
     def __init__(self, concepts: dict[str, Concept], rules: dict[str, dict[str, Any]]) -> None:
         self.concepts = concepts
         self._min: dict[str, float] = {}
+        # plain per-code views of `concepts` for the scoring loop
+        self._ancestors = {code: c.ancestors for code, c in concepts.items()}
+        self._level = {code: c.level for code, c in concepts.items()}
+        self._label = {code: c.label for code, c in concepts.items()}
+        self._via = {code: f"ancestor of {code}" for code in concepts}
         table: dict[str, list[_Pattern]] = {}
         for code, rule in rules.items():
             if code not in concepts:
@@ -125,14 +130,18 @@ class TopicMatcher:
         ancestors = self.concepts[code].ancestors
         return ancestors[-1] if ancestors else code
 
-    def _hits(self, headline: str, body: list[str]) -> dict[str, list[_Hit]]:
-        """Hits per code in text order, exclusions applied; one hit per code and place."""
+    def _hits(self, headline: str, body: list[str]) -> tuple[dict[str, list[_Hit]], set[str]]:
+        """Hits per code in text order, exclusions applied; one hit per code and place.
+
+        Also returns the codes whose hits are not in start order (a term inside a longer one
+        of the same code that starts later: "trade war" in "global trade warning"-like nests)."""
         text = "\n".join([headline, *body]) if body else headline
         # one space either side so that keys, padded with spaces, match at the text's edges;
         # the key's padding space sits at folded[i] = text[i - 1], so a match ending at folded
         # index `end` starts its term at text index end - length + 1
         folded = " " + _fold(text) + " "
         hits: dict[str, list[_Hit]] = {}
+        unordered: set[str] = set()
         excluded: dict[str, list[tuple[int, int]]] = {}
         # Part i is text[first:last]; its matches are those inside folded[first:last + 2]. One
         # automaton pass over the whole text finds every such match (and ones spanning two parts,
@@ -159,14 +168,20 @@ class TopicMatcher:
             if start < first:
                 continue
             for code, term, weight in plain:
+                value = weight * factor
                 found = hits.get(code)
                 if found is None:
-                    hits[code] = [(start, term, weight * factor)]
+                    hits[code] = [(start, term, value)]
+                elif found[-1][0] < start:
+                    found.append((start, term, value))
                 elif found[-1][0] != start:
-                    found.append((start, term, weight * factor))
-                elif weight * factor > found[-1][2]:
+                    unordered.add(code)
+                    found.append((start, term, value))
+                elif value > found[-1][2]:
                     # nested terms of one rule at one place ("oil", "oil prices") are one mention
-                    found[-1] = (start, term, weight * factor)
+                    found[-1] = (start, term, value)
+            if not special:
+                continue
             for code, term, weight, kind in special:
                 if kind == "exclude":
                     excluded.setdefault(code, []).append((start, start + length))
@@ -175,13 +190,17 @@ class TopicMatcher:
                     continue
                 if kind == "cased" and text[start : start + len(term)] != term:
                     continue
+                value = weight * factor
                 found = hits.get(code)
                 if found is None:
-                    hits[code] = [(start, term, weight * factor)]
+                    hits[code] = [(start, term, value)]
+                elif found[-1][0] < start:
+                    found.append((start, term, value))
                 elif found[-1][0] != start:
-                    found.append((start, term, weight * factor))
-                elif weight * factor > found[-1][2]:
-                    found[-1] = (start, term, weight * factor)
+                    unordered.add(code)
+                    found.append((start, term, value))
+                elif value > found[-1][2]:
+                    found[-1] = (start, term, value)
         for code, spans in excluded.items():
             found = hits.get(code)
             if found:
@@ -190,11 +209,11 @@ class TopicMatcher:
                     hits[code] = kept
                 else:
                     del hits[code]
-        return hits
+        return hits, unordered
 
     def tag(self, headline: str, body: list[str]) -> list[dict[str, Any]]:
         """Topics for one story, best first, ancestors included."""
-        by_code = self._hits(headline, body)
+        by_code, unordered = self._hits(headline, body)
         minimum = self._min
         # most codes have a stray hit or two: the plain sum (an upper bound) rules them out cheaply
         raw: dict[str, float] = {}
@@ -211,49 +230,58 @@ class TopicMatcher:
         kept = sorted((c for c in passed if raw[c] >= RELATIVE_MIN * best), key=lambda c: (-raw[c], c))[
             :MAX_EXPLICIT
         ]
-        # an ancestor pools the distinct hits (by span) of its kept descendants
-        pooled: dict[str, dict[int, _Hit]] = {}
+        # the kept codes below each ancestor, in `kept` order
+        below: dict[str, list[str]] = {}
+        ancestors = self._ancestors
         for code in kept:
-            for node in self.concepts[code].ancestors:
-                spans = pooled.setdefault(node, {})
+            for node in ancestors[code]:
+                codes = below.get(node)
+                if codes is None:
+                    below[node] = [code]
+                else:
+                    codes.append(code)
+        # An ancestor pools the distinct hits (by span) of its kept descendants. A code implied
+        # by a more specific kept code is `inferred`, even when its own terms fired too (those
+        # follow the "ancestor of" entries in its evidence). Rows sort best first; on a tie the
+        # explicit, more specific code goes first.
+        level = self._level
+        via_of = self._via
+        rows: list[tuple[float, bool, int, str, list[str]]] = []
+        for node, codes in below.items():
+            via = [via_of[c] for c in sorted(codes)] if len(codes) > 1 else [via_of[codes[0]]]
+            if node not in raw and len(codes) == 1 and codes[0] not in unordered:
+                # the pool is that code's hits, already distinct and in order
+                rows.append((-raw[codes[0]], True, -level[node], node, via))
+                continue
+            spans: dict[int, _Hit] = {}
+            for code in codes:
                 for hit in by_code[code]:
                     old = spans.get(hit[0])
                     if old is None or hit[2] > old[2]:
                         spans[hit[0]] = hit
-        # a code implied by a more specific kept code is `inferred`, even when its own terms
-        # fired too (those follow the "ancestor of" entries in its evidence)
-        scored: dict[str, tuple[float, bool, list[str]]] = {}
-        for node, spans in pooled.items():
-            via = [f"ancestor of {c}" for c in sorted(c for c in kept if node in self.concepts[c].ancestors)]
             if node in raw:
-                spans = {**spans, **{h[0]: h for h in by_code[node]}}
-                scored[node] = (
-                    max(raw[node], _raw(sorted(spans.values()))),
-                    True,
-                    via + _terms(by_code[node]),
-                )
+                spans.update({h[0]: h for h in by_code[node]})
+                value = max(raw[node], _raw(sorted(spans.values())))
+                rows.append((-value, True, -level[node], node, via + _terms(by_code[node])))
             else:
-                scored[node] = (_raw(sorted(spans.values())), True, via)
+                rows.append((-_raw(sorted(spans.values())), True, -level[node], node, via))
         for code in kept:
-            if code not in scored:
-                scored[code] = (raw[code], False, _terms(by_code[code]))
-        # best first; on a tie the explicit, more specific code goes first
-        ranked = sorted(
-            scored.items(),
-            key=lambda item: (-item[1][0], item[1][1], -self.concepts[item[0]].level, item[0]),
-        )
-        out = [
+            if code not in below:
+                rows.append((-raw[code], False, -level[code], code, _terms(by_code[code])))
+        rows.sort()
+        label = self._label
+        exp = math.exp
+        return [
             {
                 "code": code,
-                "label": self.concepts[code].label,
-                "score": round(1.0 - math.exp(-value / SCALE), 4),
+                "label": label[code],
+                "score": round(1.0 - exp(value / SCALE), 4),
                 "rank": rank,
                 "inferred": inferred,
                 "evidence": evidence,
             }
-            for rank, (code, (value, inferred, evidence)) in enumerate(ranked, start=1)
+            for rank, (value, inferred, _, code, evidence) in enumerate(rows, start=1)
         ]
-        return out
 
 
 def _add(table: dict[str, list[_Pattern]], code: str, term: str, weight: float, kind: str) -> None:
