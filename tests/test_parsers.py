@@ -70,6 +70,11 @@ INLINE_DETECT = [
         "newsml_g2",
     ),
     ("json-not-newsml", '{"headline": "x"}', "web_text"),
+    (
+        "rss-behind-a-long-doctype",
+        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "' + "A" * 10_000 + '">]><rss><channel/></rss>',
+        "rss",
+    ),
     ("bom-then-feed", '\ufeff<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>', "atom"),
 ]
 

@@ -22,6 +22,9 @@ FORMATS = (
 
 # A few KB hold the root element of every container format and the header zone of wire copy.
 _PREFIX = 8192
+# A prolog (doctype with an internal subset, comments) may push the root further; markup whose
+# root is not found in the first few KB is looked at again this far, so it is never taken for text.
+_PROLOG_MAX = 1 << 20
 
 _ATOM_NS = "www.w3.org/2005/atom"
 _SGML = re.compile(r"<!DOCTYPE\s+lewis\b|<REUTERS[\s>]", re.IGNORECASE)
@@ -39,6 +42,8 @@ def detect_format(text: str) -> str:
     head = text[:_PREFIX].lstrip("\ufeff \t\r\n")
     if head.startswith("<"):
         fmt = _markup_format(head)
+        if fmt is None and len(text) > _PREFIX:
+            fmt = _markup_format(text[:_PROLOG_MAX].lstrip("\ufeff \t\r\n"))
         if fmt:
             return fmt
     elif head.startswith("{"):

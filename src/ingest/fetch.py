@@ -336,7 +336,8 @@ def _not_a_feed(kind: str, data: bytes) -> str | None:
     head = data[:8192]
     if expected is None or b"\x00" in head:
         return None  # html sources take any page; binary bytes are filed and refused by processing
-    found = detect_format(head.decode("utf-8", "replace"))
+    # detect reads past a long prolog (a doctype with a big internal subset) on its own
+    found = detect_format(data[: 1 << 20].decode("utf-8", "replace"))
     if found in expected:
         return None
     return f"{kind} source answered 200 with {found} content, not a feed (an error or sign-in page?)"
