@@ -386,6 +386,35 @@ def test_tag_never_raises_on_a_valid_record(scenario: Scenario) -> None:
     )
 
 
+def test_same_input_same_output(scenario: Scenario) -> None:
+    """Same bytes, same records and tags, whatever was normalized and tagged before (no cache bleed)"""
+    tagger = load_tagger()
+
+    def run(data: bytes) -> str:
+        got = outcome(data)
+        if isinstance(got, InputError):
+            return type(got).__name__
+        return json.dumps([tag_record(r, tagger=tagger) for r in got], sort_keys=True)
+
+    @examples(60)
+    @given(
+        st.lists(
+            st.one_of(mutated(), st.sampled_from(sorted(SEEDS)).map(SEEDS.__getitem__)),
+            min_size=2,
+            max_size=8,
+        )
+    )
+    def prop(inputs: list[bytes]) -> None:
+        forward = [run(d) for d in inputs]
+        backward = [run(d) for d in reversed(inputs)][::-1]
+        assert forward == backward
+
+    n = run_property(prop)
+    scenario.record(
+        invariant="normalize+tag output of each input identical in forward and reverse batch order", items=n
+    )
+
+
 def test_every_record_validates_against_the_schema(scenario: Scenario) -> None:
     """Every record from samples, golden inputs and generated stories validates against the schema"""
     count = 0

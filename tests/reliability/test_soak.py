@@ -11,7 +11,9 @@ of raw snapshots), never from the code under test.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import itertools
 import json
 import random
@@ -27,7 +29,6 @@ import pytest
 
 from ingest.cli import main
 from ingest.sink import FileSink
-from tests import feed_server as feed_server_module
 from tests.feed_server import FeedServer
 from tests.newsml_builder import Story, news_message, wire_body
 from tests.reliability.audit import audit
@@ -42,8 +43,6 @@ QUIET = frozenset({7, 18, 19, 20, 29, 40, 41, 44})  # hours in which nobody touc
 WARM = 8  # hours before memory is traced (tagger loaded, caches warm)
 MEMORY_BOUND = 1024 * 1024  # bytes allocated in hours 9-48 and still held at hour 48
 MEMORY_PER_HOUR = 8 * 1024  # median growth per hour (one record held per hour would be ~4 KB)
-
-feed_server = feed_server_module.feed_server  # the fixture, used by name below
 
 COMPANIES = [
     "Orvik Shipping", "Pella Foods", "Kestrel Ports", "Tarsel Energy", "Vantor Steel", "Corvina Bank",
@@ -235,13 +234,15 @@ def _config(tmp_path: Path, server: FeedServer) -> Path:
     return path
 
 
-def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert code == 0, (out, err)
-    (line,) = out.strip().splitlines()
-    summary: dict[str, Any] = json.loads(line)
-    return summary
+def _cli(*argv: str) -> tuple[int, dict[str, Any], str]:
+    """Run the console entry point in this process: exit code, its JSON line, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1, (out.getvalue(), err.getvalue())
+    summary: dict[str, Any] = json.loads(lines[0])
+    return code, summary, err.getvalue()
 
 
 def _hour_of(record: dict[str, Any]) -> int:
@@ -251,37 +252,35 @@ def _hour_of(record: dict[str, Any]) -> int:
     return int((when - START).total_seconds() // 3600)
 
 
-@pytest.mark.slow
-def test_48_hourly_intervals(
-    scenario: Scenario, tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Soak: 48 hourly runs against a changing feed (new, UPDATE, CORRECTED, REFILE, withdrawn, re-served)"""
+@dataclass(frozen=True, slots=True)
+class Soak:
+    """The 48 hours as run: the schedule, the model's expectations and what each run reported."""
+
+    sched: Schedule
+    want: list[Expected]
+    runs: list[tuple[int, dict[str, Any], str]]
+    sink_url: str
+    sink: FileSink
+    held: list[int]  # bytes allocated after hour WARM and still held, after each later hour
+
+
+@pytest.fixture(scope="module")
+def soak(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Soak]:
+    """Run `ingest run` for 48 consecutive hours against the local feed server, once per module."""
+    tmp = tmp_path_factory.mktemp("soak")
     sched = build_schedule()
-    want = expected_hours(sched)
-    kinds = {v.kind for v in sched.versions}
-    assert kinds == {"new", "update", "corrected", "refile", "withdraw", "withdraw_empty"}, kinds
-    assert sum(not any(e.fetched.values()) for e in want) >= 2  # hours where both feeds answer 304
-    assert sum(e.duplicates > 0 and not e.landed for e in want) >= 2  # new bytes, nothing new
-    config = _config(tmp_path, feed_server)
-    sink_url = (tmp_path / "bucket").as_uri()
-    held: list[int] = []  # bytes allocated since hour 8 and still held, after each later hour
+    server = FeedServer()
+    held: list[int] = []
+    runs = []
     try:
+        config = _config(tmp, server)
+        sink_url = (tmp / "bucket").as_uri()
         for hour in range(HOURS):
             for feed in FEEDS:
-                feed_server.set(f"/{feed}.xml", sched.body(hour, feed))
-            got = _cli(capsys, "run", "--config", str(config), "--sink", sink_url,
-                       "--start", _iso(hour), "--end", _iso(hour + 1))  # fmt: skip
-            exp = want[hour]
-            counts = {k: got[k] for k in ("landed", "duplicates_skipped", "versions_superseded", "withdrawn")}
-            assert counts == {
-                "landed": len(exp.landed),
-                "duplicates_skipped": exp.duplicates,
-                "versions_superseded": exp.superseded,
-                "withdrawn": exp.withdrawn,
-            }, f"hour {hour}: {got}"
-            assert got["quarantined"] == 0 and got["failed_sources"] == [] and got["snapshots"] == len(FEEDS)
-            assert [f["not_modified"] for f in got["fetched"]] == [int(not exp.fetched[f]) for f in FEEDS]
-            feed_server.requests.clear()  # the test server's own request log is not the pipeline's
+                server.set(f"/{feed}.xml", sched.body(hour, feed))
+            runs.append(_cli("run", "--config", str(config), "--sink", sink_url,
+                             "--start", _iso(hour), "--end", _iso(hour + 1)))  # fmt: skip
+            server.requests.clear()  # the test server's own request log is not the pipeline's
             gc.collect()
             if hour == WARM:
                 tracemalloc.start()
@@ -289,49 +288,112 @@ def test_48_hourly_intervals(
                 held.append(tracemalloc.get_traced_memory()[0])
     finally:
         tracemalloc.stop()
+        server.stop()
+    yield Soak(sched, expected_hours(sched), runs, sink_url, FileSink(tmp / "bucket"), held)
 
-    # the sink as a reader sees it: every pushed version landed once, in the hour the model says
-    sink = FileSink(tmp_path / "bucket")
-    found = audit(sink)
+
+@pytest.mark.slow
+def test_soak_hourly_counts(scenario: Scenario, soak: Soak) -> None:
+    """Soak: 48 hourly runs against a changing feed, each hour's counts as the schedule predicts"""
+    # the generator holds every case: each kind of version, 304 hours, duplicate-only hours, and
+    # stories served by both feeds at once
+    assert {v.kind for v in soak.sched.versions} == {
+        "new",
+        "update",
+        "corrected",
+        "refile",
+        "withdraw",
+        "withdraw_empty",
+    }
+    assert sum(not any(e.fetched.values()) for e in soak.want) >= 2
+    assert sum(e.duplicates > 0 and not e.landed for e in soak.want) >= 2
+    shared = [
+        h
+        for h in range(HOURS)
+        if {v.usn for v in soak.sched.feeds[(h, FEEDS[0])]} & {v.usn for v in soak.sched.feeds[(h, FEEDS[1])]}
+    ]
+    assert len(shared) >= HOURS // 2
+    assert build_schedule() == soak.sched  # deterministic
+    for hour, ((code, got, err), exp) in enumerate(zip(soak.runs, soak.want, strict=True)):
+        assert code == 0, (hour, got, err)
+        counts = {k: got[k] for k in ("landed", "duplicates_skipped", "versions_superseded", "withdrawn")}
+        assert counts == {
+            "landed": len(exp.landed),
+            "duplicates_skipped": exp.duplicates,
+            "versions_superseded": exp.superseded,
+            "withdrawn": exp.withdrawn,
+        }, f"hour {hour}: {got}"
+        assert got["quarantined"] == 0 and got["failed_sources"] == [] and got["snapshots"] == len(FEEDS)
+        assert [f["not_modified"] for f in got["fetched"]] == [int(not exp.fetched[f]) for f in FEEDS]
+    scenario.record(
+        invariant="per hour: landed, duplicates, superseded, withdrawn, 304s = model of the schedule; 0 quarantined",
+        items=sum(len(e.landed) + e.duplicates for e in soak.want),
+    )
+
+
+@pytest.mark.slow
+def test_soak_every_version_lands_once(scenario: Scenario, soak: Soak) -> None:
+    """Soak: every published version (UPDATE, CORRECTED, REFILE, kill) lands once, in its hour, on its story"""
+    found = audit(soak.sink)
     found.assert_consistent()
     assert len(found.manifests) == HOURS
     by_hour: dict[int, list[str]] = defaultdict(list)
     for record in found.records:
         by_hour[_hour_of(record)].append(record["item_id"]["versioned_guid"])
-    for hour, exp in enumerate(want):
+    for hour, exp in enumerate(soak.want):
         assert sorted(by_hour.get(hour, [])) == sorted(v.token for v in exp.landed), f"hour {hour}"
     versions = {r["item_id"]["versioned_guid"]: r for r in found.records}
-    for v in sched.versions:
+    for v in soak.sched.versions:
         record = versions[v.token]
         assert record["status"] == ("withdrawn" if v.withdrawn else "usable")
         if v.kind == "corrected":
             assert record["correction"] is not None and record["correction"]["type"] == "corrected"
     # readers' "current" rule: a withdrawal carries its story's key, so the whole story drops out
-    keys = {v.usn: versions[f"tag:reuters.com,2026:newsml_{v.usn}:1"]["story_key"] for v in sched.versions}
-    for v in sched.versions:
+    keys = {
+        v.usn: versions[f"tag:reuters.com,2026:newsml_{v.usn}:1"]["story_key"] for v in soak.sched.versions
+    }
+    for v in soak.sched.versions:
         assert versions[v.token]["story_key"] == keys[v.usn], f"{v.token} left its story"
-    ledger = found.account([v.token for v in sched.versions], key=lambda r: r["item_id"]["versioned_guid"])
-    assert ledger.landed == len(sched.versions) and ledger.quarantined == 0
+    ledger = found.account(
+        [v.token for v in soak.sched.versions], key=lambda r: r["item_id"]["versioned_guid"]
+    )
+    assert ledger.landed == len(soak.sched.versions) and ledger.quarantined == 0
+    scenario.ledger(
+        ledger,
+        invariant="audit: each version once, in the hour the model says, withdrawals under their story's key",
+    )
 
-    # flat memory: what hours 9-48 allocated and still hold. One step is allowed to be a one-off
-    # resize of an interpreter table (the string intern table grows once, by ~2 MiB, when the
-    # snapshot file names push it over its fill threshold); a leak shows as growth every hour.
+
+@pytest.mark.slow
+def test_soak_flat_memory(scenario: Scenario, soak: Soak) -> None:
+    """Soak: memory stays flat over hours 9-48 (tracemalloc)"""
+    # One step may be a one-off resize of an interpreter table (the string intern table grows once,
+    # by ~2 MiB, when the snapshot file names push it over its fill threshold); a leak shows as
+    # growth every hour instead.
+    held = soak.held
+    assert len(held) == HOURS - WARM - 1
     steps = sorted(b - a for a, b in itertools.pairwise(held))
     assert steps[len(steps) // 2] < MEMORY_PER_HOUR, f"median growth {steps[len(steps) // 2]:,} B/hour"
     assert sum(steps[:-1]) < MEMORY_BOUND, f"{sum(steps[:-1]):,} bytes held from hours 9-48: {held}"
+    scenario.record(
+        invariant="bytes allocated in hours 9-48 and still held < 1 MiB (median < 8 KiB/hour)",
+        items=sum(len(e.landed) for e in soak.want[WARM + 1 :]),
+    )
 
-    # reruns converge: reprocessing hours (one at a time and as a span) rewrites identical objects
-    before = dict(found.objects)
-    for start, end in ((5, 6), (23, 24), (30, 34), (47, 48)):
-        _cli(capsys, "process", "--sink", sink_url, "--start", _iso(start), "--end", _iso(end))
-    after = audit(sink)
+
+@pytest.mark.slow
+def test_soak_reruns_are_byte_identical(scenario: Scenario, soak: Soak) -> None:
+    """Soak: reprocessing hours afterwards (alone and as a span) rewrites byte-identical objects"""
+    before = audit(soak.sink)
+    hours = [(5, 6), (20, 21), (23, 24), (30, 34), (47, 48)]
+    for start, end in hours:
+        code, got, err = _cli("process", "--sink", soak.sink_url, "--start", _iso(start), "--end", _iso(end))
+        assert code == 0, (got, err)
+        assert got["landed"] == sum(len(soak.want[h].landed) for h in range(start, end))
+    after = audit(soak.sink)
     after.assert_consistent()
-    assert after.objects == before
-
-    scenario.ledger(
-        ledger,
-        invariant=(
-            "per hour: landed/duplicate/superseded/withdrawn counts and landed versions = schedule model; "
-            "every version once; 0 quarantined; memory held from hours 9-48 < 1 MiB; reruns byte-identical"
-        ),
+    assert after.objects == before.objects
+    scenario.record(
+        invariant="story parts, manifests and quarantine objects: same keys, same sha256 after reprocessing",
+        items=sum(len(soak.want[h].landed) for s, e in hours for h in range(s, e)),
     )
