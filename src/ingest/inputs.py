@@ -17,6 +17,7 @@ import gc
 import multiprocessing
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -111,7 +112,25 @@ _worker_tagger: Any = None
 
 def _init_worker() -> None:
     global _worker_tagger
+    _watch_parent(os.getppid())
     _worker_tagger = _default_tagger()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit as soon as the run that started this worker is gone.
+
+    A run SIGKILLed mid-hour (the OOM killer, a killed Airflow task) cannot shut its pool down,
+    and the workers would wait on their task queue forever (each holds the queue's other end),
+    keeping the tagger's memory and the run's stdout/stderr open
+    (tests/reliability/test_processes.py::test_sigkill_between_parts_and_manifest_then_rerun).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _normalize_and_tag(data: bytes, name: str) -> Outcome:

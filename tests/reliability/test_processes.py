@@ -54,6 +54,42 @@ def _paused_child(argv: list[str], env: dict[str, str], pause_on: str, marker: P
     )
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc), e.g. the run's worker pool."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids = [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            out += [kid, *_descendants(kid)]
+    return out
+
+
+def _kill_and_reap(child: subprocess.Popen[str], timeout: float = 10) -> list[int]:
+    """SIGKILL `child`; return the pids of its descendants still alive `timeout` s later (killed then)."""
+    below = _descendants(child.pid)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    deadline = time.monotonic() + timeout
+    alive = below
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]
+    for p in alive:  # a leftover would hold the child's pipes open: clean up, then report it
+        os.kill(p, signal.SIGKILL)
+    child.communicate()
+    return alive
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
 def _wait_for(marker: Path, child: subprocess.Popen[str], timeout: float = 60) -> str:
     deadline = time.monotonic() + timeout
     while not marker.exists():
@@ -77,9 +113,9 @@ def test_sigkill_between_parts_and_manifest_then_rerun(tmp_path: Path, scenario:
     try:
         assert _wait_for(marker, child) == "stories/dt=2026-03-10/hour=09/_manifest.json"
     finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.communicate()
+        survivors = _kill_and_reap(child)
     assert child.returncode == -signal.SIGKILL
+    assert not survivors, f"worker processes outlived the killed run: {survivors}"
 
     # what a reader sees now: hour 08 complete, hour 09 absent (its parts unlisted), nothing half-read
     killed = audit(sink)
@@ -218,8 +254,8 @@ def test_sigkilled_fetch_between_raw_bytes_and_sidecar(tmp_path: Path, scenario:
         try:
             paused_at = _wait_for(marker, child)
         finally:
-            os.kill(child.pid, signal.SIGKILL)
-            child.communicate()
+            survivors = _kill_and_reap(child)
+        assert not survivors, f"worker processes outlived the killed run: {survivors}"
         sink = FileSink(tmp_path / "bucket")
         assert paused_at.startswith("raw/source=desk/dt=2026-03-10/hour=08/")
         assert [k for k in sink.list("raw/") if k.endswith(".xml")] and not sink.list("stories/")
