@@ -1,7 +1,7 @@
 """Benchmark (issues 5 and 8): a 24-hour backfill of `wire_ingest` against a trivial DAG's, one run.
 
     .venv/bin/python benchmarks/bench_backfill.py [--hours 24] [--stories 4] [--repeat 1]
-        [--only both|wire_ingest|trivial] [--max-active-runs 8] [--parallelism N]
+        [--only both|wire_ingest|trivial_hourly] [--max-active-runs 8] [--parallelism N] [--set NAME=VALUE]
 
 Starts SeaweedFS and ONE Postgres + Airflow stack (tests/plugins/airflow_stack.py, with its small-machine
 settings) whose DAG folder holds the project's DAG files plus `trivial_hourly` (two no-op tasks, hourly,
@@ -312,6 +312,14 @@ def main() -> int:
     parser.add_argument(
         "--parallelism", type=int, help="override AIRFLOW__CORE__PARALLELISM (and tasks per DAG)"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one setting of the stack's environment (repeatable), e.g. "
+        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME=0.5",
+    )
     args = parser.parse_args()
 
     hours = [FIRST_HOUR + timedelta(hours=h) for h in range(args.hours)]
@@ -328,6 +336,9 @@ def main() -> int:
         if args.parallelism:
             extra_env["AIRFLOW__CORE__PARALLELISM"] = str(args.parallelism)
             extra_env["AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG"] = str(args.parallelism)
+        for setting in args.set:
+            name, _, value = setting.partition("=")
+            extra_env[name.strip()] = value.strip()
         s3 = start_seaweedfs(Path(tmp) / "seaweedfs")
         try:
             started = time.monotonic()
