@@ -8,15 +8,16 @@ code is 2 when any input failed. Tagging is imported only when asked for.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from ingest.errors import IngestError, ParseError
+from ingest.errors import IngestError
 from ingest.normalize import normalize
 from ingest.record import dump_line
 
@@ -27,11 +28,8 @@ log = logging.getLogger(__name__)
 Tagger = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as fh:
-        return fh.read()
+def _open(path: str) -> BinaryIO:
+    return sys.stdin.buffer if path == "-" else open(path, "rb")
 
 
 def _tagger(backend: str) -> Tagger:
@@ -41,51 +39,118 @@ def _tagger(backend: str) -> Tagger:
     return lambda record: tag_module.tag_record(record, tagger=tagger)
 
 
-def _records_in(data: bytes) -> list[dict[str, Any]] | None:
-    """Story records when the input is JSON lines from `ingest normalize`, else None (a raw file)."""
-    if data.lstrip()[:1] != b"{":
-        return None
+def _record(line: bytes) -> dict[str, Any] | None:
+    """The story record on one JSON line, or None when the line is no record."""
     try:
-        lines = data.decode("utf-8").splitlines()
-    except UnicodeDecodeError:
+        obj = json.loads(line)
+    except ValueError:
         return None
-    records: list[dict[str, Any]] = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            if not records:
-                return None  # not JSON lines at all (e.g. a NewsML JSON document)
-            raise ParseError(f"line {n} is not JSON: {exc}") from exc
-        if not isinstance(obj, dict) or "schema_version" not in obj:
-            if not records:
-                return None
-            raise ParseError(f"line {n} is not a story record")
-        records.append(obj)
-    return records
+    return obj if isinstance(obj, dict) and "schema_version" in obj else None
 
 
-def _run(
-    paths: list[str], records_of: Callable[[bytes, str], list[dict[str, Any]]], verb: str, out: BinaryIO
-) -> int:
+class _Failed(Exception):
+    """Lines of one input that were reported and skipped (the rest of the input went through)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
+def _records_in(fh: BinaryIO, name: str) -> Iterator[dict[str, Any]] | bytes:
+    """Story records streamed from JSON lines written by `ingest normalize`, or the input's bytes
+    when its first line is no story record (a raw file to normalize).
+
+    Records are read, tagged and written one at a time, so memory stays flat on a big file. A
+    later line that is no record is reported on stderr (with its number) and skipped; the input
+    then counts as failed.
+    """
+    head = b""
+    for line in fh:
+        head += line
+        if line.strip():
+            break
+    first = _record(head) if head.lstrip()[:1] == b"{" else None
+    if first is None:
+        return head + fh.read()
+
+    def stream() -> Iterator[dict[str, Any]]:
+        yield first
+        bad = 0
+        for n, line in enumerate(fh, head.count(b"\n") + 1):
+            if not line.strip():
+                continue
+            record = _record(line)
+            if record is None:
+                bad += 1
+                print(f"ingest tag: {name}: line {n} is not a story record; skipped", file=sys.stderr)
+                continue
+            yield record
+        if bad:
+            raise _Failed(bad)
+
+    return stream()
+
+
+Produce = Callable[[BinaryIO, str], Iterable[dict[str, Any]]]
+
+
+def _run(paths: list[str], produce: Produce, verb: str, out: BinaryIO) -> int:
     try:
-        return _run_all(paths, records_of, verb, out)
+        return _run_all(paths, produce, verb, out)
     except BrokenPipeError:
         # the reader went away (`ingest normalize ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except _OutputFailed as exc:
+        print(f"ingest {verb}: {exc}", file=sys.stderr)
+        return 1
 
 
-def _run_all(
-    paths: list[str], records_of: Callable[[bytes, str], list[dict[str, Any]]], verb: str, out: BinaryIO
-) -> int:
+class _OutputFailed(Exception):
+    """Writing stdout failed (not the input): ends the run."""
+
+
+def _write(records: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    """Write records as JSON lines in batches; returns how many. Records produced before the
+    input fails are still written."""
+    n = 0
+    batch: list[bytes] = []
+
+    def flush() -> None:
+        try:
+            out.write(b"".join(batch))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailed(f"cannot write the output: {exc.strerror or exc}") from exc
+        batch.clear()
+
+    try:
+        for record in records:
+            batch.append(dump_line(record))
+            n += 1
+            if len(batch) == 64:
+                flush()
+    finally:
+        if batch:
+            flush()
+    return n
+
+
+def _run_all(paths: list[str], produce: Produce, verb: str, out: BinaryIO) -> int:
     failed = 0
     for path in paths:
         name = "<stdin>" if path == "-" else path
         try:
-            records = records_of(_read(path), name)
+            with contextlib.ExitStack() as stack:
+                fh = _open(path)
+                if fh is not sys.stdin.buffer:
+                    stack.enter_context(fh)
+                n = _write(produce(fh, name), out)
+        except BrokenPipeError:
+            raise
+        except _Failed:
+            failed += 1
+            continue
         except OSError as exc:
             reason = exc.strerror or str(exc)
             print(f"ingest {verb}: {name}: cannot read: {reason}", file=sys.stderr)
@@ -95,9 +160,7 @@ def _run_all(
             print(f"ingest {verb}: {name}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        if records:
-            out.write(b"".join(map(dump_line, records)))
-        log.info("%s: %d records", name, len(records))
+        log.info("%s: %d records", name, n)
     out.flush()
     return 2 if failed else 0
 
@@ -123,8 +186,8 @@ def normalize_main(args: argparse.Namespace) -> int:
         if tag is None:
             return 2
 
-    def records_of(data: bytes, name: str) -> list[dict[str, Any]]:
-        return list(_lines(normalize(data, fmt=args.format, name=name), tag))
+    def records_of(fh: BinaryIO, name: str) -> Iterable[dict[str, Any]]:
+        return _lines(normalize(fh.read(), fmt=args.format, name=name), tag)
 
     return _run(args.paths, records_of, "normalize", sys.stdout.buffer)
 
@@ -136,10 +199,10 @@ def tag_main(args: argparse.Namespace) -> int:
         return 2
     tag = tagger
 
-    def records_of(data: bytes, name: str) -> list[dict[str, Any]]:
-        records = _records_in(data)
-        if records is None:
-            records = normalize(data, fmt=args.format, name=name)
-        return [tag(r) for r in records]
+    def records_of(fh: BinaryIO, name: str) -> Iterable[dict[str, Any]]:
+        records = _records_in(fh, name)
+        if isinstance(records, bytes):
+            records = iter(normalize(records, fmt=args.format, name=name))
+        return map(tag, records)
 
     return _run(args.paths, records_of, "tag", sys.stdout.buffer)
