@@ -101,7 +101,8 @@ def test_hostile_ids_slugs_and_guids_never_reach_object_keys(
     assert not _bad_keys(sink.list(""))
     scenario.ledger(
         found.account(HOSTILE, key=usn),
-        invariant="every key matches the layout grammar, <= 1,024 bytes, under the prefix; ids land verbatim",
+        invariant=f"{kind} sink: every key matches the layout grammar, <= 1,024 bytes, under the prefix; "
+        "ids land verbatim",
     )
 
 
@@ -173,7 +174,7 @@ def test_hostile_object_names_in_an_s3_drop_prefix(scenario: Any) -> None:
             client.put_object(Bucket="drops", Key=f"incoming/{name}", Body=news_message([story]))
         sink = S3Sink(client, "wire", "landing")
         source = Source(name="desk", kind="drop", provider="Reuters", prefix="s3://drops/incoming/")
-        fetched = fetch_source(source, sink=sink, start=H0, end=H0 + HOUR, client=None, now=H0)  # type: ignore[arg-type]
+        fetched = fetch_source(source, sink=sink, start=H0, end=H0 + HOUR, client=None, now=H0)
         assert fetched.snapshots == len(names)
         process_interval(sink=sink, start=H0, end=H0 + HOUR)
         found = audit(sink)
@@ -204,12 +205,11 @@ def test_source_names_built_in_code_cannot_shape_keys(name: str, tmp_path: Path,
     with pytest.raises(ConfigError, match="source name") as info:
         source = replace(source, name=name)
     assert len(str(info.value)) < 200  # a 5,000-character name is not echoed whole
-    fetch_source(source, sink=sink, start=H0, end=H0 + HOUR, client=None, now=H0)  # type: ignore[arg-type]
+    fetch_source(source, sink=sink, start=H0, end=H0 + HOUR, client=None, now=H0)
     assert all(k.startswith("raw/source=desk/") or k.startswith("state/source=desk") for k in sink.list(""))
     assert all(f.startswith(("drop/", "root/")) for f in _files_under(tmp_path))
-    scenario.record(
-        invariant="ConfigError naming the rule, message bounded; only the valid source files keys", items=1
-    )
+    shown = repr(name if len(name) < 20 else f"{name[:8]}...({len(name)} chars)")
+    scenario.record(invariant=f"name {shown}: ConfigError, message bounded; nothing filed under it", items=1)
 
 
 @pytest.mark.parametrize("kind", ["file", pytest.param("s3", marks=pytest.mark.slow)])
@@ -239,7 +239,8 @@ def test_sink_refuses_keys_that_would_escape_or_break(
     if kind == "file":
         assert _files_under(tmp_path) == []
     scenario.record(
-        invariant=f"{len(bad)} hostile keys refused for every write with SinkError; nothing written", items=0
+        invariant=f"{kind} sink: {len(bad)} hostile keys refused for every write with SinkError; nothing written",
+        items=0,
     )
 
 
@@ -259,5 +260,6 @@ def test_s3_sink_prefix_spelled_oddly(prefix: str, s3_server: Any, s3_bucket: st
     everything = [o["Key"] for o in client.list_objects_v2(Bucket=s3_bucket).get("Contents", [])]
     assert all(k.startswith("wire/in/") for k in everything), everything[:3]
     scenario.ledger(
-        found.account(tokens, key=usn), invariant="prefix normalised to wire/in/; every item lands"
+        found.account(tokens, key=usn),
+        invariant=f"prefix {prefix!r} normalised to wire/in/; every item lands",
     )
