@@ -46,6 +46,7 @@ RUN_RE = re.compile(
     rf"{_FIRST_ELEMENT}"
     rf"(?:(?= [A-Z\u00C0-\u00DEdlvtbiaeyz&])(?:(?: (?=[dlvtbiaeyz]){PARTICLE})* {ELEMENT}| & {ELEMENT}))*"
 )
+_span = re.Match.span
 CONNECTOR_RE = re.compile(r" (of|for|and|of the|for the) ")
 
 
@@ -219,7 +220,7 @@ class Finder:
                 for h in hits
             ]
         nh = len(hits)
-        runs = _merge_runs(text, [m.span() for m in RUN_RE.finditer(text)], hits)
+        runs = _merge_runs(text, list(map(_span, RUN_RE.finditer(text))), hits)
         used = [False] * nh
         common, titles, suffixes = cues.COMMON, cues.TITLE_WORDS, cues.ORG_SUFFIX
         h = 0
@@ -233,7 +234,8 @@ class Finder:
                 run = text[run_start:run_end]
                 if " " not in run:
                     # Most runs are one word that starts a sentence ("The") or a lone surname.
-                    if run not in common and run not in titles and _plain_name_token(run):
+                    # A run starts with a capital, so this also rules out common and title words.
+                    if _plain_name_token(run):
                         state.lones.append(Lone(cx.field, 0, run_start, run_end, run))
                     continue
             if h < nh and hits[h].start == run_start and hits[h].end == run_end:
@@ -515,23 +517,26 @@ def _merge_runs(text: str, runs: list[tuple[int, int]], hits: list[Hit]) -> list
     """Join "Ministry" + "of" + "Finance" and "Securities" + "and" + "Investments Commission"."""
     if len(runs) < 2:
         return runs
-    merged = [runs[0]]
+    merged = []
+    prev_start, prev_end = runs[0]
     for start, end in runs[1:]:
-        prev_start, prev_end = merged[-1]
         # The only joinable gaps are " of ", " for ", " and ", " of the ", " for the ".
-        m = CONNECTOR_RE.fullmatch(text, prev_end, start) if 4 <= start - prev_end <= 9 else None
-        if m:
-            head = text[prev_start:prev_end].rsplit(" ", 1)[-1]
-            tail = text[start:end].rsplit(" ", 1)[-1]
-            word = m.group(1)
-            if (
-                word.startswith(("of", "for"))
-                and head in cues.ORG_HEAD_OF
-                and not _inside_hit(hits, prev_start, prev_end)
-            ) or (word == "and" and head in cues.ORG_SUFFIX and tail in cues.ORG_SUFFIX):
-                merged[-1] = (prev_start, end)
-                continue
-        merged.append((start, end))
+        if 4 <= start - prev_end <= 9:
+            m = CONNECTOR_RE.fullmatch(text, prev_end, start)
+            if m:
+                head = text[prev_start:prev_end].rsplit(" ", 1)[-1]
+                tail = text[start:end].rsplit(" ", 1)[-1]
+                word = m.group(1)
+                if (
+                    word.startswith(("of", "for"))
+                    and head in cues.ORG_HEAD_OF
+                    and not _inside_hit(hits, prev_start, prev_end)
+                ) or (word == "and" and head in cues.ORG_SUFFIX and tail in cues.ORG_SUFFIX):
+                    prev_end = end
+                    continue
+        merged.append((prev_start, prev_end))
+        prev_start, prev_end = start, end
+    merged.append((prev_start, prev_end))
     return merged
 
 

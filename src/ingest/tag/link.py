@@ -155,11 +155,12 @@ class Linker:
         for m in state.mentions:
             if m.type == "person" and " " in m.name:
                 parts = m.name.split()
-                surnames.setdefault(parts[-1], m)
+                last = parts[-1]
+                surnames.setdefault(last, m)
                 if m.entry is not None:
                     for form in m.entry.short:
                         surnames.setdefault(form, m)
-                if len(parts) >= 2 and HYPHEN_PART.match(parts[-1]):
+                if len(parts) >= 2 and "-" in last and HYPHEN_PART.match(last):
                     surnames.setdefault(parts[0], m)
                 surnames.setdefault(m.name, m)
             elif m.type == "organization" and m.entry is None and " " in m.name:
@@ -183,17 +184,17 @@ class Linker:
                 continue
             state.mentions.append(
                 Mention(
-                    field=lone.field,
-                    paragraph=lone.paragraph,
-                    start=lone.start,
-                    end=lone.end,
-                    text=lone.text,
-                    type=target.type,
-                    id=target.id,
-                    name=target.name,
-                    country=target.country,
-                    methods=[method],
-                    entry=target.entry,
+                    lone.field,
+                    lone.paragraph,
+                    lone.start,
+                    lone.end,
+                    lone.text,
+                    target.type,
+                    target.id,
+                    target.name,
+                    target.country,
+                    [method],
+                    target.entry,
                 )
             )
         # A one-word place that is also a person's surname in this story reads as the person
