@@ -48,7 +48,9 @@ from ingest.snapshot import Snapshot, hour_floor, partition, utc, write_snapshot
 from ingest.sources import Source
 
 log = logging.getLogger(__name__)
-install_log_filter("httpx")  # httpx logs every request's full URL (passwords, tokens) at INFO
+# httpx logs every request's full URL (passwords, tokens) at INFO; httpcore the response headers
+# (a redirect's Location) at DEBUG
+install_log_filter("httpx", "httpcore.http11", "httpcore.http2", "httpcore.connection", "httpcore.proxy")
 
 USER_AGENT = f"wire-ingest/{__version__} (+https://github.com/wire-ingest/wire-ingest)"
 MAX_REDIRECTS = 5

@@ -4,8 +4,9 @@ Feed URLs may carry a password (`https://user:pass@host/feed`) or a token in the
 (`?token=...`, `?api_key=...`, signed URLs' `X-Amz-Signature`). The URL is still used as given
 for the request; everything that stores or prints it stores `redact_url(url)` instead:
 userinfo becomes `***`, and so does the value of any query parameter whose name looks like a
-credential. httpx logs each request's full URL at INFO, so `ingest.fetch` attaches
-`RedactingFilter` to the `httpx` logger.
+credential. httpx logs each request's full URL at INFO (httpcore the response headers, a
+redirect's Location included, at DEBUG), so `ingest.fetch` attaches `RedactingFilter` to those
+loggers.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class RedactingFilter(logging.Filter):
 _FILTER = RedactingFilter()
 
 
-def install_log_filter(logger_name: str) -> None:
-    """Redact the URLs in everything `logger_name` logs (idempotent; a filter, not a handler)."""
-    logging.getLogger(logger_name).addFilter(_FILTER)
+def install_log_filter(*logger_names: str) -> None:
+    """Redact the URLs in everything these loggers log (idempotent; a filter, not a handler).
+
+    A logger's filters see only the records logged on it, not on its children: name each one.
+    """
+    for name in logger_names:
+        logging.getLogger(name).addFilter(_FILTER)

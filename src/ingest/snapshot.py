@@ -144,6 +144,8 @@ def write_snapshot(
         stem = f"{folder}{stamp}-none-{marker[:11]}"
         data_key = None
     kept = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in KEPT_HEADERS}
+    if "location" in kept:
+        kept["location"] = redact_url(kept["location"])  # a redirect can hand the token on
     snap = Snapshot(
         source=source,
         sidecar_key=stem + SIDECAR_SUFFIX,

@@ -63,12 +63,20 @@ def test_feed_url_credentials_stay_out_of_objects_and_logs(
     server.set(f"/desk.xml?lang=en&token={TOKEN}", news_message(stories))
     server.script(f"/down.xml?lang=en&token={TOKEN}", [Reply(status=503)] * 2)
     server.set(f"/big.xml?lang=en&token={TOKEN}", news_message(wire_stories(30, "Z")))
+    # a feed that moved: the redirect hands a signed URL on
+    moved_to = server.url(f"/v2/wire.xml?X-Amz-Signature={TOKEN}&X-Amz-Credential=AKIA%2F{PASSWORD}")
+    server.script(f"/old.xml?lang=en&token={TOKEN}", [Reply(status=301, headers=(("Location", moved_to),))])
+    more = wire_stories(4, "R")
+    server.set(moved_to.removeprefix(server.base_url), news_message(more))
     sources = [
         Source(
             name="desk", kind="newsml", provider="Reuters", url=_with_credentials(server.url("/desk.xml"))
         ),
         Source(
             name="down", kind="newsml", provider="Reuters", url=_with_credentials(server.url("/down.xml"))
+        ),
+        Source(
+            name="moved", kind="newsml", provider="Reuters", url=_with_credentials(server.url("/old.xml"))
         ),
         Source(
             name="big",
@@ -103,7 +111,11 @@ def test_feed_url_credentials_stay_out_of_objects_and_logs(
     assert "HTTP Request: GET http://***@" in caplog.text  # the client's own request log is redacted too
     leaks = _leaks(texts, [PASSWORD, TOKEN])
     assert not leaks, leaks
-    ledger = found.account([s.usn for s in stories], key=usn)
+    assert any(
+        r["ingest"]["url"].endswith("/v2/wire.xml?X-Amz-Signature=***&X-Amz-Credential=***")
+        for r in found.records
+    )
+    ledger = found.account([s.usn for s in stories + more], key=usn)
     scenario.ledger(
         ledger, invariant=f"planted password and token absent from {len(texts)} objects, logs, errors"
     )
