@@ -28,6 +28,9 @@ _PROLOG_MAX = 1 << 20
 
 _ATOM_NS = "www.w3.org/2005/atom"
 _SGML = re.compile(r"<!DOCTYPE\s+lewis\b|<REUTERS[\s>]", re.IGNORECASE)
+# a 1987 file whose first bytes are cut or garbled still has its doctype or records on their own
+# lines: without this, 1,000 records would be read as one wire story
+_SGML_LINE = re.compile(r'^(?:<!DOCTYPE\s+lewis\b|<REUTERS\b[^>\n]*\bNEWID=")', re.IGNORECASE | re.MULTILINE)
 # skip the XML declaration, comments, processing instructions and a doctype to reach the root tag
 _ROOT = re.compile(
     r"(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>|\s)*<([A-Za-z_][\w:.-]*)", re.DOTALL
@@ -40,6 +43,8 @@ _WIRE_LINE = re.compile(r"^    \S", re.MULTILINE)
 def detect_format(text: str) -> str:
     """The `source_format` of one decoded input, judged from its first few KB."""
     head = text[:_PREFIX].lstrip("\ufeff \t\r\n")
+    if _SGML_LINE.search(head):
+        return "reuters21578_sgml"
     if head.startswith("<"):
         fmt = _markup_format(head)
         if fmt is None and len(text) > _PREFIX:
