@@ -13,6 +13,7 @@ import functools
 import gzip
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -316,6 +317,70 @@ def test_golden_inputs_truncated_anywhere(scenario: Scenario) -> None:
 
     n = run_property(prop)
     scenario.record(invariant="a prefix of any real input gives valid records or an InputError", items=n)
+
+
+SGML_SEEDS = {n: d for n, d in SEEDS.items() if d.lstrip().startswith(b"<!DOCTYPE lewis")}
+
+
+@st.composite
+def damaged_sgml(draw: st.DrawFn) -> tuple[str, bytes, tuple[int, int]]:
+    """One 1987 file damaged once: bytes cut from the front or the end, a byte range deleted, a
+    byte changed or a token inserted. Returns the damaged bytes and the damaged range of the original."""
+    name = draw(st.sampled_from(sorted(SGML_SEEDS)))
+    data = SGML_SEEDS[name]
+    at = draw(st.integers(0, len(data) - 1))
+    op = draw(st.sampled_from(["front", "end", "delete", "flip", "token"]))
+    if op == "front":
+        return name, data[at:], (0, at)
+    if op == "end":
+        return name, data[:at], (at, len(data))
+    if op == "delete":
+        n = draw(st.integers(1, 40))
+        return name, data[:at] + data[at + n :], (at, at + n)
+    if op == "flip":
+        return name, data[:at] + bytes([draw(st.integers(1, 255))]) + data[at + 1 :], (at, at + 1)
+    return name, data[:at] + draw(st.sampled_from(TOKENS)) + data[at:], (at, at)
+
+
+def _record_spans(data: bytes) -> dict[str, tuple[int, int]]:
+    """NEWID -> byte range of its `<REUTERS ...>...</REUTERS>` element."""
+    spans = {}
+    for m in re.finditer(rb'<REUTERS\b[^>]*NEWID="(\d+)"[^>]*>.*?</REUTERS>', data, re.DOTALL):
+        spans[m.group(1).decode()] = (m.start(), m.end())
+    return spans
+
+
+def test_damaged_sgml_keeps_untouched_records(scenario: Scenario) -> None:
+    """A 1987 SGML file damaged at one point (cut, deleted, flipped, spliced) keeps every record the damage missed"""
+    assert SGML_SEEDS, "the golden inputs hold 1987 files"
+    good = {n: {r["item_id"]["newid"]: r for r in normalize(d)} for n, d in SGML_SEEDS.items()}
+    kept = 0
+
+    @examples(150)
+    @example(("golden/sgml_three_records", SGML_SEEDS["golden/sgml_three_records"][2:], (0, 2)))
+    @given(damaged_sgml())
+    def prop(damage: tuple[str, bytes, tuple[int, int]]) -> None:
+        nonlocal kept
+        name, data, (lo, hi) = damage
+        spans = _record_spans(SGML_SEEDS[name])
+        untouched = [i for i, (s, e) in spans.items() if e < lo or s > hi]
+        got = outcome(data)
+        if isinstance(got, InputError):
+            assert not untouched, f"{name}: refused ({got}) though records {untouched} are intact"
+            return
+        check_records(got, name)
+        by_id = {(r["item_id"] or {}).get("newid"): r for r in got}
+        for newid in untouched:
+            record, want = by_id.get(newid), good[name][newid]
+            assert record is not None, f"{name}: intact record {newid} lost after damage at {lo}-{hi}"
+            assert (record["headline"], record["body"]) == (want["headline"], want["body"])
+            kept += 1
+
+    n = run_property(prop)
+    scenario.record(
+        invariant="every <REUTERS> record outside the damaged range comes out with its headline and body",
+        items=n,
+    )
 
 
 ENCODINGS: dict[str, Callable[[str], bytes]] = {
