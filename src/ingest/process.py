@@ -32,7 +32,6 @@ from typing import Any
 
 from ingest import __version__
 from ingest.dedupe import Decision, Deduper
-from ingest.errors import SinkError
 from ingest.inputs import ErrorData, Inputs, Item, Normalizer, Outcome, open_inputs
 from ingest.landing import HourLanding
 from ingest.lease import Lease
@@ -270,15 +269,9 @@ class _Run:
         """
         lease = Lease(sink=self.sink, hour=hour).acquire()
         try:
-            result = self._rebuild(hour, lease, watch=watch, progress=progress)
-        except BaseException:
-            try:
-                lease.release()
-            except SinkError as exc:  # the sink failing is what stopped us; keep that error
-                log.warning("%s: lease not released (%s); it expires on its own", partition(hour), exc)
-            raise
-        lease.release()
-        return result
+            return self._rebuild(hour, lease, watch=watch, progress=progress)
+        finally:
+            lease.release()
 
     def _rebuild(
         self, hour: datetime, lease: Lease, *, watch: frozenset[str], progress: Progress | None

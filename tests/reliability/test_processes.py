@@ -174,16 +174,17 @@ def test_two_process_runs_of_one_interval_at_once(tmp_path: Path, scenario: Any)
 
 
 class _PauseBeforeManifest:
-    """A sink that holds the first manifest write until `go` is set (and says when it got there)."""
+    """A sink that holds the first write of a key ending in `suffix` (the manifest) until `go` is set."""
 
-    def __init__(self, inner: Sink) -> None:
+    def __init__(self, inner: Sink, suffix: str = "/_manifest.json") -> None:
         self.inner = inner
         self.url = inner.url
+        self.suffix = suffix
         self.reached = threading.Event()
         self.go = threading.Event()
 
     def put(self, key: str, data: bytes) -> None:
-        if key.endswith("/_manifest.json") and not self.reached.is_set():
+        if key.endswith(self.suffix) and not self.reached.is_set():
             self.reached.set()
             assert self.go.wait(60)
         self.inner.put(key, data)
@@ -315,4 +316,34 @@ def test_live_holder_makes_a_second_run_give_up_cleanly(tmp_path: Path, scenario
     assert sink.list("stories/") == [] and len(sink.list("locks/")) == 1  # the holder's lease untouched
     scenario.record(
         invariant="PartitionBusy (transient, exit 3); no object written; the holder's lease kept", items=3
+    )
+
+
+def test_run_that_stalled_past_its_lease_stops_before_the_manifest(tmp_path: Path, scenario: Any) -> None:
+    """A run stalled past its lease while another took the hour over: it stops before its manifest"""
+    from ingest.lease import LeaseLost
+
+    sink = FileSink(tmp_path / "bucket")
+    file_hour(sink, wire_stories(6, "L"))
+    slow = _PauseBeforeManifest(sink, suffix="part-00000.jsonl.gz")
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            process_interval(sink=slow, start=H0, end=H0 + HOUR)
+        except BaseException as exc:  # checked below
+            errors.append(exc)
+
+    stalled = threading.Thread(target=run)
+    stalled.start()
+    assert slow.reached.wait(60)
+    _plant_lease(sink, host="another-worker", pid=4242, expires_in=300)  # took over after expiry
+    slow.go.set()
+    stalled.join(60)
+    assert len(errors) == 1 and isinstance(errors[0], LeaseLost) and errors[0].transient
+    assert not sink.exists(manifest_key(H0))  # no manifest from the run that lost the hour
+    assert len(sink.list("locks/")) == 1  # the new holder's lease is left alone
+    scenario.record(
+        invariant="LeaseLost (transient) before stale-object cleanup and manifest; new holder's lease kept",
+        items=6,
     )
