@@ -281,3 +281,34 @@ def test_missing_bucket_fails_clearly_then_works_once_created(
         found.account([s.usn for s in stories], key=usn),
         invariant="exit 3 naming NoSuchBucket, nothing half-done; the rerun after creating it lands every item once",
     )
+
+
+@pytest.mark.slow
+def test_slowdown_while_filing_raw_snapshots(moto_client: Any, tmp_path: Path, scenario: Any) -> None:
+    """503 SlowDown on the first attempt of every raw snapshot and sidecar put during a fetch"""
+    from ingest.fetch import fetch_source
+    from ingest.sources import Source
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    stories = wire_stories(12, "D")
+    for i in range(0, 12, 3):
+        (drop / f"batch-{i}.xml").write_bytes(news_message(stories[i : i + 3]))
+    source = Source(name="desk", kind="drop", provider="Reuters", path=str(drop))
+    sink = S3Sink(moto_client, "wire", "lake")
+    faults = Faults(moto_client)
+    faults.fail("/raw/", 503, attempts=1)
+    fetched = fetch_source(source, sink=sink, start=H0, end=H0 + HOUR, client=None, now=H0)
+    assert fetched.snapshots == 4 and faults.injected == 8  # four inputs, each bytes + sidecar
+    process_interval(sink=sink, start=H0, end=H0 + HOUR)
+    found = audit(sink)
+    found.assert_consistent()
+
+    clean = FileSink(tmp_path / "undisturbed")
+    fetch_source(source, sink=clean, start=H0, end=H0 + HOUR, client=None, now=H0)
+    process_interval(sink=clean, start=H0, end=H0 + HOUR)
+    assert objects(sink, "raw/", "stories/") == objects(clean, "raw/", "stories/")
+    scenario.ledger(
+        found.account([s.usn for s in stories], key=usn),
+        invariant="8 injected SlowDowns on conditional raw puts retried; raw and story objects equal an undisturbed run's",
+    )
