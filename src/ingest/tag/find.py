@@ -170,10 +170,13 @@ def _org_suffixed(tokens: list[str]) -> bool:
     )
 
 
+APPOSITIVE_HEAD_END = re.compile(r"\b(?:at|of|for|in|with|from|that|which|who)\b")
+
+
 def _appositive_is_org(after: str) -> bool:
     """Whether ", a Finnish maker of robots" describes an organization (its head noun says so)."""
     clause = after[2:].split(",", 1)[0]
-    head = re.split(r"\b(?:at|of|for|in|with|from|that|which|who)\b", clause, maxsplit=1)[0].split()
+    head = APPOSITIVE_HEAD_END.split(clause, maxsplit=1)[0].split()
     return bool(head) and cues.ORG_NOUN.fullmatch(head[-1].lower()) is not None
 
 
@@ -324,7 +327,7 @@ class Finder:
                     j = i + 1
                     while j < n and not isinstance(elements[j], Hit) and _plain_name_token(elements[j][2]):
                         j += 1
-                    self._person(cx, element.start, elements[j - 1][1], state, ["given name"])
+                    self._unknown(cx, element.start, elements[j - 1][1], state, ["given name"], "person")
                     i = j
                     title_pending = False
                     continue
@@ -364,15 +367,14 @@ class Finder:
         before = text[max(0, start - 60) : start]
         # An organization suffix closes an organization name; a place or org hit right before it
         # is part of the name ("Ghana Cocoa Board", "Minato Asset Management").
-        merged_of = " of " in text[start:end] or " for " in text[start:end]
         adjacent_left = left is not None and left.end + 1 == start and left.candidates[0].type != "person"
         if (_org_suffixed(tokens) and (len(tokens) > 1 or adjacent_left)) or (
-            merged_of and tokens[0] in cues.ORG_HEAD_OF
+            tokens[0] in cues.ORG_HEAD_OF and (" of " in text[start:end] or " for " in text[start:end])
         ):
             if adjacent_left and left is not None:
                 start = left.start
                 self._drop_last(state, left, cx)
-            self._organization(cx, start, end, state, ["organization suffix"])
+            self._unknown(cx, start, end, state, ["organization suffix"], "organization")
             return False
         # Titles inside the run: the name is what follows the last title word.
         # A title word last in the run is a surname ("Mary Major"), not a title.
@@ -389,12 +391,14 @@ class Finder:
             prefix = words[:j]
             if not name_words:
                 if cues.role_at(before) and len(words) > 1:
-                    self._organization(cx, start, end, state, ["role preposition"])
+                    self._unknown(cx, start, end, state, ["role preposition"], "organization")
                 elif len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
-                    self._organization(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"])
+                    self._unknown(
+                        cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"], "organization"
+                    )
                 return False
             if len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
-                self._organization(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"])
+                self._unknown(cx, prefix[0][0], prefix[-1][1], state, ["organization suffix"], "organization")
             if all(_plain_name_token(w[2]) for w in name_words):
                 return self._person_words(cx, name_words, right, state, ["title cue"], before)
             return False
@@ -411,17 +415,17 @@ class Finder:
             return False
         # Organization cues without a suffix.
         if cues.role_at(before):
-            self._organization(cx, start, end, state, ["role preposition"])
+            self._unknown(cx, start, end, state, ["role preposition"], "organization")
             return False
         if cues.SAID_IT.match(after):
-            self._organization(cx, start, end, state, ["said cue"])
+            self._unknown(cx, start, end, state, ["said cue"], "organization")
             return False
         if cues.org_head_before(before, after):  # "the brokerage Castelo Pinto said"
-            self._organization(cx, start, end, state, ["appositive"])
+            self._unknown(cx, start, end, state, ["appositive"], "organization")
             return False
         if cues.APPOSITIVE.match(after):
             if _appositive_is_org(after):
-                self._organization(cx, start, end, state, ["appositive"])
+                self._unknown(cx, start, end, state, ["appositive"], "organization")
                 return False
             return self._person_words(cx, words, right, state, ["appositive"], before)
         methods = []
@@ -465,7 +469,7 @@ class Finder:
             # One word after a title ("Minister Roe") is only a person if the full name is met too.
             state.lones.append(Lone(cx.field, 0, words[0][0], end, words[0][2]))
             return False
-        self._person(cx, words[0][0], end, state, methods)
+        self._unknown(cx, words[0][0], end, state, methods, "person")
         return absorbed
 
     def _drop_last(self, state: StoryState, hit: Hit, cx: Text) -> None:
@@ -479,12 +483,6 @@ class Finder:
             ):
                 del state.mentions[index]
                 return
-
-    def _person(self, cx: Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
-        self._unknown(cx, start, end, state, methods, "person")
-
-    def _organization(self, cx: Text, start: int, end: int, state: StoryState, methods: list[str]) -> None:
-        self._unknown(cx, start, end, state, methods, "organization")
 
     def _unknown(
         self, cx: Text, start: int, end: int, state: StoryState, methods: list[str], kind: str
