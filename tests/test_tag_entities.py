@@ -416,6 +416,40 @@ def test_not_tagged(record: dict, forbidden: set[str]) -> None:
     assert not forbidden & set(found), f"tagged {sorted(forbidden & set(found))}"
 
 
+# (case id, body) read under one headline as written and in capitals: the capitals change the
+# headline's spans only, not its demonyms' evidence nor how the body is read.
+CAPS_HEADLINE = "Polish farmers block border as Brazilian rider wins stage"
+CAPS_HEADLINE_BODIES = [
+    (
+        "demonym-before-unknown-name-is-a-title-cue",
+        [
+            "Brazilian Caio Mendes won the third stage on Tuesday.",
+            "Mendes said he had expected a harder finish.",
+        ],
+    ),
+    ("demonyms-in-headline-and-body", ["Polish farmers blocked two border crossings near Medyka on Monday."]),
+]
+
+
+@pytest.mark.parametrize("body", [pytest.param(b, id=i) for i, b in CAPS_HEADLINE_BODIES])
+def test_all_caps_headline_keeps_demonyms_and_body_reading(body: list[str]) -> None:
+    def reading(headline: str) -> dict[str, tuple]:
+        return {
+            e["id"]: (
+                e["type"],
+                e["evidence"],
+                e["confidence"],
+                [(s["paragraph"], s["start"], s["end"]) for s in e["spans"] if s["field"] == "body"],
+            )
+            for e in entities(story(body, headline=headline))
+        }
+
+    as_written, capitals = reading(CAPS_HEADLINE), reading(CAPS_HEADLINE.upper())
+    assert capitals == as_written, f"capitals {capitals}\nas written {as_written}"
+    for country in ("iso3166-1:PL", "iso3166-1:BR"):
+        assert capitals[country][1] == ["demonym"], f"{country}: evidence {capitals[country][1]}"
+
+
 # (case id, dateline locations, qualifiers, expected id of the first location)
 DATELINES = [
     ("city", ["OSLO"], [], "geonames:3143244"),

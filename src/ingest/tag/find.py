@@ -218,10 +218,9 @@ class Finder:
         text = cx.text
         hits = self.catalogue.find(probe)
         if probe is not text:
-            hits = [
-                Hit(start=h.start, end=h.end, text=text[h.start : h.end], candidates=h.candidates)
-                for h in hits
-            ]
+            # The hits of the title-cased probe, with the text as written (and still a demonym
+            # when they are one: "POLISH" in the headline, "Brazilian Caio Mendes" in the body).
+            hits = [Hit(h.start, h.end, text[h.start : h.end], h.candidates, h.demonym) for h in hits]
         nh = len(hits)
         runs = _merge_runs(text, list(map(_span, RUN_RE.finditer(text))), hits)
         used = [False] * nh
