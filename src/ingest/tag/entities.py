@@ -16,7 +16,6 @@ from ingest.tag.link import Linker, assemble, credit_names, is_sport
 
 # A statistical model seam: texts in, (start, end, type) spans per text out.
 SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
-PROVIDERS = frozenset({"Reuters", "Thomson Reuters", "Reuters Breakingviews", "Thomson Reuters Foundation"})
 
 
 class EntityTagger:
@@ -72,7 +71,8 @@ class EntityTagger:
                 if any(start < e and s < end for s, e in taken):
                     continue
                 surface = part[2][local_start:local_end]
-                if surface in PROVIDERS or "Reuters" in surface:
+                # every provider name contains "Reuters": the provider is never a subject
+                if "Reuters" in surface:
                     continue
                 known = [h for h in self.catalogue.find(surface) if h.start == 0 and h.end == len(surface)]
                 entry = next((e for h in known for e in h.candidates if e.type == type_), None)
