@@ -20,13 +20,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.errors import ConfigError
-from ingest.tag.build_topics import build
+from ingest.tag.build_topics import build, table_text
 from ingest.tag.topics import (
+    TABLE,
     Concept,
     TopicMatcher,
     _fold,
+    compile_rules,
     load_concepts,
     load_rules,
+    load_topic_matcher,
     primary_topics,
     tag_topics,
 )
@@ -1339,6 +1342,22 @@ def _shipped() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     doc = json.loads(data.joinpath("mediatopics.json").read_text(encoding="utf-8"))
     rules = tomllib.loads(data.joinpath("topic_rules.toml").read_text(encoding="utf-8"))["topics"]
     return doc, rules
+
+
+def test_shipped_table_is_the_compiled_shipped_rules() -> None:
+    # the process loads data/topic_table.json, never the TOML: an edit to the rules that was not
+    # compiled would be silently ignored
+    doc, rules = _shipped()
+    shipped = resources.files("ingest.tag").joinpath("data", TABLE).read_text(encoding="utf-8")
+    assert shipped == table_text(doc["concepts"], rules), (
+        "data/topic_table.json is stale: run `.venv/bin/python -m ingest.tag.build_topics`"
+    )
+    assert json.loads(shipped)["keys"] == compile_rules(doc["concepts"], rules)["keys"]
+    # and the matcher built from the table is the one built from the rules
+    concepts = load_concepts()
+    from_rules, from_table = TopicMatcher(concepts, rules), load_topic_matcher()
+    for _, headline, body, *_ in CASES[:40]:
+        assert from_table.tag(headline, body) == from_rules.tag(headline, body)
 
 
 def test_shipped_rules_use_only_shipped_codes_and_cover_the_vocabulary() -> None:

@@ -1,4 +1,5 @@
-"""Write `data/mediatopics.json` from the IPTC reference file and verify `data/topic_rules.toml`.
+"""Write `data/mediatopics.json` from the IPTC reference file, verify `data/topic_rules.toml` and
+compile it into `data/topic_table.json` (what `ingest.tag.topics` loads at run time).
 
 Run from the repository root after editing the rules::
 
@@ -18,6 +19,8 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from ingest.tag.topics import TABLE, compile_rules
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_REFERENCE = (
@@ -91,8 +94,21 @@ def build(reference: dict[str, Any], rules: dict[str, dict[str, Any]]) -> dict[s
     }
 
 
+def table_text(concepts: dict[str, Any], rules: dict[str, dict[str, Any]]) -> str:
+    """`data/topic_table.json` for `rules`: the compiled table, one automaton key per line."""
+    table = compile_rules(concepts, rules)
+    keys = ",\n".join(json.dumps(row, ensure_ascii=False) for row in table["keys"])
+    return (
+        "{\n"
+        f'"generated": "by ingest.tag.build_topics from topic_rules.toml: edit the TOML, not this file",\n'
+        f'"min": {json.dumps(table["min"], ensure_ascii=False)},\n'
+        f'"keys": [\n{keys}\n]\n'
+        "}\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Verify the rules against the reference and write data/mediatopics.json."""
+    """Verify the rules against the reference, write data/mediatopics.json and data/topic_table.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
     parser.add_argument("--check", action="store_true", help="fail if the shipped file is stale")
@@ -104,17 +120,21 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
-    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-    target = DATA / "mediatopics.json"
+    outputs = {
+        DATA / "mediatopics.json": json.dumps(doc, ensure_ascii=False, indent=1) + "\n",
+        DATA / TABLE: table_text(doc["concepts"], rules),
+    }
     if args.check:
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
+        stale = [t for t, text in outputs.items() if not t.exists() or t.read_text(encoding="utf-8") != text]
+        for target in stale:
             sys.stderr.write(f"{target} is stale: rerun without --check\n")
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
+        return 1 if stale else 0
+    for target, text in outputs.items():
+        target.write_text(text, encoding="utf-8")
     levels = [c["level"] for c in doc["concepts"].values()]
     sys.stdout.write(
-        f"wrote {target}: {len(levels)} concepts ({levels.count(1)} top level), {len(rules)} rules\n"
+        f"wrote {', '.join(str(t) for t in outputs)}: {len(levels)} concepts ({levels.count(1)} top level), "
+        f"{len(rules)} rules\n"
     )
     return 0
 

@@ -12,6 +12,9 @@ of the codes the rules use (a subset of the IPTC vocabulary, CC BY 4.0, (c) IPTC
 `data/NOTICE`), written and verified by `build_topics.py`. All terms of all codes go into one
 Aho-Corasick automaton, built once per process and run over the story text lower-cased with
 punctuation folded to spaces (so matches fall on word boundaries), one paragraph at a time.
+`build_topics.py` also compiles the rules into `data/topic_table.json`, the automaton's keys
+and patterns, which the process loads instead of parsing the TOML (a third of `ingest
+normalize --tag`'s start-up went to tomllib).
 
 Scoring: each hit counts its term weight times a position factor (headline > lead paragraph >
 later paragraphs); repeats of one term add less each time. A code is kept when its raw score
@@ -26,9 +29,10 @@ import functools
 import json
 import math
 import operator
-import tomllib
+from collections.abc import Container
 from dataclasses import dataclass
 from importlib import resources
+from itertools import filterfalse
 from typing import Any
 
 import ahocorasick
@@ -53,6 +57,7 @@ RELATIVE_MIN = 0.17
 MAX_EXPLICIT = 8
 # Weight of each term list in a rule; `headline` terms only count in the headline.
 KIND_WEIGHTS = {"strong": 2.0, "terms": 1.0, "weak": 0.35, "headline": 1.0}
+TABLE = "topic_table.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,7 +81,7 @@ _VALUE = operator.itemgetter(2)
 # Every character that cannot be inside a word becomes a space, in the text and in the rule
 # terms alike, so keys padded with spaces match at word boundaries only ("ai" never fires inside
 # "said") and "U.S." in a rule matches "U.S." in copy. Length is kept, so offsets stay valid.
-_PUNCT = "".join(chr(i) for i in range(0x3000) if not chr(i).isalnum() and chr(i) != " ") + "\u3000\ufeff"
+_PUNCT = "".join(filterfalse(str.isalnum, map(chr, range(0x3000)))).replace(" ", "") + "\u3000\ufeff"
 _FOLD = str.maketrans(_PUNCT, " " * len(_PUNCT))
 
 
@@ -93,35 +98,26 @@ class TopicMatcher:
     """Compiled topic rules: call `tag(headline, body)`."""
 
     def __init__(self, concepts: dict[str, Concept], rules: dict[str, dict[str, Any]]) -> None:
+        self._load(concepts, compile_rules(concepts, rules))
+
+    @classmethod
+    def from_table(cls, concepts: dict[str, Concept], table: dict[str, Any]) -> TopicMatcher:
+        """The matcher for rules already compiled by `compile_rules`."""
+        matcher = cls.__new__(cls)
+        matcher._load(concepts, table)
+        return matcher
+
+    def _load(self, concepts: dict[str, Concept], table: dict[str, Any]) -> None:
         self.concepts = concepts
-        self._min: dict[str, float] = {}
+        self._min: dict[str, float] = table["min"]
         # plain per-code views of `concepts` for the scoring loop
         self._ancestors = {code: c.ancestors for code, c in concepts.items()}
         self._level = {code: c.level for code, c in concepts.items()}
         self._label = {code: c.label for code, c in concepts.items()}
         self._via = {code: f"ancestor of {code}" for code in concepts}
-        table: dict[str, list[_Pattern]] = {}
-        for code, rule in rules.items():
-            if code not in concepts:
-                raise ConfigError(f"topic rule {code} has no concept in mediatopics.json")
-            scale = float(rule.get("weight", 1.0))
-            self._min[code] = float(rule.get("min", DEFAULT_MIN))
-            for kind, kind_weight in KIND_WEIGHTS.items():
-                for term in rule.get(kind, []):
-                    _add(table, code, term, kind_weight * scale, "headline" if kind == "headline" else "")
-            for term in rule.get("cased", []):
-                _add(table, code, term, scale, "cased")
-            for term in rule.get("exclude", []):
-                _add(table, code, term, 0.0, "exclude")
         automaton = ahocorasick.Automaton()
-        for key, patterns in table.items():
-            # plain patterns (no condition) take the fast path of the match loop; one per code
-            plain: dict[str, tuple[str, str, float]] = {}
-            for code, term, weight, kind in patterns:
-                if not kind and (code not in plain or weight > plain[code][2]):
-                    plain[code] = (code, term, weight)
-            special = tuple(p for p in patterns if p[3])
-            automaton.add_word(key, (len(key), tuple(plain.values()), special))
+        for key, plain, special in table["keys"]:
+            automaton.add_word(key, (len(key), tuple(map(tuple, plain)), tuple(map(tuple, special))))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -284,6 +280,35 @@ class TopicMatcher:
         ]
 
 
+def compile_rules(concepts: Container[str], rules: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The rules as the matcher's table, JSON-shaped: `min` per code, and per automaton key its
+    plain patterns `[code, term, weight]` (one per code, the heaviest) and its conditional ones
+    `[code, term, weight, kind]` (kind "headline", "cased" or "exclude")."""
+    minimum: dict[str, float] = {}
+    table: dict[str, list[_Pattern]] = {}
+    for code, rule in rules.items():
+        if code not in concepts:
+            raise ConfigError(f"topic rule {code} has no concept in mediatopics.json")
+        scale = float(rule.get("weight", 1.0))
+        minimum[code] = float(rule.get("min", DEFAULT_MIN))
+        for kind, kind_weight in KIND_WEIGHTS.items():
+            for term in rule.get(kind, []):
+                _add(table, code, term, kind_weight * scale, "headline" if kind == "headline" else "")
+        for term in rule.get("cased", []):
+            _add(table, code, term, scale, "cased")
+        for term in rule.get("exclude", []):
+            _add(table, code, term, 0.0, "exclude")
+    keys: list[list[Any]] = []
+    for key, patterns in table.items():
+        # plain patterns (no condition) take the fast path of the match loop; one per code
+        plain: dict[str, list[Any]] = {}
+        for code, term, weight, kind in patterns:
+            if not kind and (code not in plain or weight > plain[code][2]):
+                plain[code] = [code, term, weight]
+        keys.append([key, list(plain.values()), [list(p) for p in patterns if p[3]]])
+    return {"min": minimum, "keys": keys}
+
+
 def _add(table: dict[str, list[_Pattern]], code: str, term: str, weight: float, kind: str) -> None:
     prefix = term.endswith("*")
     bare = term.rstrip("*").strip()
@@ -341,7 +366,9 @@ def load_concepts() -> dict[str, Concept]:
 
 
 def load_rules() -> dict[str, dict[str, Any]]:
-    """The shipped topic rules, by code."""
+    """The shipped topic rules, by code (the source of `data/topic_table.json`)."""
+    import tomllib  # only tests and build_topics read the TOML; the process loads the table
+
     try:
         doc = tomllib.loads(_read_data("topic_rules.toml"))
     except tomllib.TOMLDecodeError as exc:
@@ -349,10 +376,19 @@ def load_rules() -> dict[str, dict[str, Any]]:
     return dict(doc["topics"])
 
 
+def load_table() -> dict[str, Any]:
+    """The shipped compiled rules (`compile_rules` of the shipped TOML, written by build_topics)."""
+    try:
+        table: dict[str, Any] = json.loads(_read_data(TABLE))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{TABLE} missing: run `python -m ingest.tag.build_topics`") from exc
+    return table
+
+
 @functools.cache
 def load_topic_matcher() -> TopicMatcher:
     """Build the matcher from the shipped data once per process."""
-    return TopicMatcher(load_concepts(), load_rules())
+    return TopicMatcher.from_table(load_concepts(), load_table())
 
 
 def tag_topics(headline: str, body: list[str]) -> list[dict[str, Any]]:
