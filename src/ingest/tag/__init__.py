@@ -11,7 +11,6 @@ contacts and captions are never tagged). The core is pure: no environment, clock
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,18 +18,28 @@ from ingest.errors import ConfigError
 
 __all__ = ["Tagger", "load_tagger", "tag_record"]
 
-log = logging.getLogger(__name__)
-
 BACKENDS = ("rules", "ner")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tagger:
-    """A loaded tagger: the catalogue-and-rules entity tagger, optionally merged with a spaCy model."""
+    """A loaded tagger: the catalogue-and-rules entity tagger, optionally merged with a spaCy model,
+    and the topic matcher (built with the rest, so forked workers share it)."""
 
     backend: str
     rules: Any
     ner: Any = None
+    topics: Any = None
+
+    def topics_of(self, headline: str, body: list[str]) -> list[dict[str, Any]]:
+        """Return the IPTC Media Topics of one story."""
+        matcher = self.topics
+        if matcher is None:
+            from ingest.tag.topics import load_topic_matcher
+
+            matcher = load_topic_matcher()
+        result: list[dict[str, Any]] = matcher.tag(headline, body)
+        return result
 
     def entities(self, record: dict[str, Any]) -> list[dict[str, Any]]:
         """Return the entities of one story record."""
@@ -51,23 +60,14 @@ def _load_tagger(backend: str, model: str | None) -> Tagger:
         raise ConfigError(f"unknown tagger backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     from ingest.tag.catalogue import load_catalogue
     from ingest.tag.entities import EntityTagger
+    from ingest.tag.topics import load_topic_matcher
 
     rules = EntityTagger(load_catalogue())
     if backend == "rules":
-        return Tagger(backend=backend, rules=rules)
+        return Tagger(backend=backend, rules=rules, topics=load_topic_matcher())
     from ingest.tag.ner import load_ner
 
-    return Tagger(backend=backend, rules=rules, ner=load_ner(model))
-
-
-def _topics(headline: str, body: list[str]) -> list[dict[str, Any]]:
-    try:
-        from ingest.tag.topics import tag_topics
-    except ImportError:
-        log.debug("ingest.tag.topics not available; stories get no topics")
-        return []
-    result: list[dict[str, Any]] = tag_topics(headline, body)
-    return result
+    return Tagger(backend=backend, rules=rules, ner=load_ner(model), topics=load_topic_matcher())
 
 
 def tag_record(record: dict[str, Any], *, tagger: Tagger | None = None) -> dict[str, Any]:
@@ -76,6 +76,6 @@ def tag_record(record: dict[str, Any], *, tagger: Tagger | None = None) -> dict[
     headline = record.get("headline") or ""
     body = [p for p in record.get("body") or [] if isinstance(p, str)]
     tagged = dict(record)
-    tagged["topics"] = _topics(headline, body)
+    tagged["topics"] = tagger.topics_of(headline, body)
     tagged["entities"] = tagger.entities(record)
     return tagged
