@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import io
 import json
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,8 +32,10 @@ from ingest.detect import FORMATS
 from ingest.errors import BinaryInput, EmptyInput, InputError, InputTooLarge, ParseError
 from ingest.normalize import normalize
 from ingest.record import load_schema
+from ingest.sink import FileSink
 from ingest.tag import load_tagger, tag_record
 from tests.golden.regen import discover
+from tests.reliability.audit import audit
 from tests.reliability.conftest import Scenario
 from tests.test_conservation import Story, _chars, stories
 
@@ -575,4 +579,56 @@ def test_cli_exit_code_on_a_sample(
     scenario.record(
         invariant="exit 2 iff an input is refused; one stderr line per refused file; records of the rest on stdout",
         items=len(files),
+    )
+
+
+def test_hostile_drop_folder_through_the_pipeline(scenario: Scenario, tmp_path: Path) -> None:
+    """Mutated and binary files in a drop folder, one `ingest run`: each record lands once or its file is quarantined"""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    inputs: dict[str, bytes] = {}
+
+    @examples(80)
+    @given(st.one_of(mutated(), mutated(), binary_payloads().map(lambda p: p[1])))
+    def collect(data: bytes) -> None:
+        name = f"input-{len(inputs):03d}.dat"
+        (drop / name).write_bytes(data)
+        inputs[name] = data
+
+    collect()
+    config = tmp_path / "sources.toml"
+    config.write_text(f'[[sources]]\nname = "drop"\nkind = "drop"\nprovider = "Reuters"\npath = "{drop}"\n')
+    sink = tmp_path / "bucket"
+    code = main(["run", "--config", str(config), "--sink", sink.as_uri(),
+                 "--start", "2026-03-10T08:00:00Z", "--end", "2026-03-10T09:00:00Z"])  # fmt: skip
+    assert code == 0
+    found = audit(FileSink(sink))
+    found.assert_consistent()
+    quarantined = {f["raw_key"].rsplit("-", 1)[-1].split(".")[0] for f in found.failures}
+    landed = Counter(
+        (r["version"], r["status"], r["headline"], tuple(r["body"]), r["ingest"]["raw_sha256"][:16])
+        for r in found.records
+    )
+    landed_versions = {k[:4] for k in landed}
+    refused = records = 0
+    for name, data in inputs.items():
+        sha = hashlib.sha256(data).hexdigest()
+        got = outcome(data)
+        if isinstance(got, EmptyInput):
+            continue  # no text, no item: landing nothing loses nothing
+        if isinstance(got, InputError):
+            assert sha[:16] in quarantined, f"{name}: refused by normalize ({got}) but not quarantined"
+            refused += 1
+            continue
+        for record in got:  # every record landed (from this file or an identical earlier one)
+            assert (record["version"], record["status"], record["headline"], tuple(record["body"])) in (
+                landed_versions
+            ) or sha[:16] in quarantined, (
+                f"{name}: record {record['headline']!r} neither landed nor quarantined"
+            )
+            records += 1
+    assert refused and records
+    scenario.record(
+        invariant="each file: its records landed once (audit: no duplicate version) or the file quarantined with a reason",
+        items=len(inputs),
     )
