@@ -41,6 +41,7 @@ Edge cases, by design:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -119,17 +120,43 @@ def _aliases(record: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _digest(parts: tuple[str, ...], size: int) -> int:
+    """A `size`-byte BLAKE2b digest of `parts`, as an int (lengths first: no two lists collide by layout)."""
+    text = ",".join(str(len(p)) for p in parts[:-1]) + ":" + "".join(parts)
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest())
+
+
+def _alias_key(alias: str) -> int:
+    # 60 bits: a small int (32 bytes); a wrong match needs a collision and an unknown story key
+    return _digest((alias,), 8) >> 4
+
+
 class Deduper:
-    """Decides record by record, in the caller's fixed order, which ones land."""
+    """Decides record by record, in the caller's fixed order, which ones land.
+
+    Memory is what an hour and its look-back window must remember, kept compact (a 100,000-story
+    hour plus its window is millions of identities): identities and bodies as 128-bit digests
+    (a false duplicate would need a BLAKE2b collision), aliases as 60-bit digests, and per story
+    its key, latest version and whether it has copy. No record strings beyond those are kept.
+    """
 
     def __init__(self, seen: Iterable[VersionId] = ()) -> None:
-        self._ids: set[tuple[str, str, str, str]] = set()
-        self._bodies: set[tuple[str, str, str]] = set()
+        self._ids: set[int] = set()  # digests of (story_key, version, status, body_hash)
+        self._bodies: set[int] = set()  # digests of (story_key, status, body_hash)
         self._latest: dict[str, str] = {}
         self._has_copy: set[str] = set()
-        self._by_alias: dict[str, str] = {}
+        self._by_alias: dict[int, str] = {}  # alias digest -> story_key
         for vid in seen:
-            self._remember(self.resolve(vid))
+            vid = self.resolve(vid)
+            self._remember(vid, *self._keys(vid))
+
+    @staticmethod
+    def _keys(vid: VersionId) -> tuple[int, int]:
+        """(identity digest, body digest) of a version identity."""
+        return (
+            _digest((vid.story_key, vid.version, vid.status, vid.body_hash), 16),
+            _digest((vid.story_key, vid.status, vid.body_hash), 16),
+        )
 
     def resolve(self, vid: VersionId) -> VersionId:
         """A withdrawal's identity moved onto the story it withdraws, when found by NewsML guid or slug.
@@ -139,13 +166,14 @@ class Deduper:
         if vid.status != "withdrawn" or vid.story_key in self._latest:
             return vid
         for alias in vid.aliases:
-            if alias in self._by_alias:
-                return replace(vid, story_key=self._by_alias[alias])
+            key = self._by_alias.get(_alias_key(alias))
+            if key is not None:
+                return replace(vid, story_key=key)
         return vid
 
-    def _remember(self, vid: VersionId) -> None:
-        self._ids.add((vid.story_key, vid.version, vid.status, vid.body_hash))
-        self._bodies.add((vid.story_key, vid.status, vid.body_hash))
+    def _remember(self, vid: VersionId, id_key: int, body_key: int) -> None:
+        self._ids.add(id_key)
+        self._bodies.add(body_key)
         if vid.version > self._latest.get(vid.story_key, ""):
             self._latest[vid.story_key] = vid.version
         self._latest.setdefault(vid.story_key, vid.version)
@@ -153,17 +181,18 @@ class Deduper:
             self._has_copy.add(vid.story_key)
         if vid.status != "withdrawn":
             for alias in vid.aliases:
-                self._by_alias.setdefault(alias, vid.story_key)
+                self._by_alias.setdefault(_alias_key(alias), vid.story_key)
 
     def decide(self, vid: VersionId) -> tuple[Decision, bool]:
         """(decision, supersedes) for the next record; remembers it when it lands."""
-        if (vid.story_key, vid.version, vid.status, vid.body_hash) in self._ids:
+        id_key, body_key = self._keys(vid)
+        if id_key in self._ids:
             return Decision.DUPLICATE, False
-        if vid.repeat and (vid.story_key, vid.status, vid.body_hash) in self._bodies:
+        if vid.repeat and body_key in self._bodies:
             return Decision.DUPLICATE, False
         if vid.empty and vid.status != "withdrawn" and vid.story_key in self._has_copy:
             return Decision.EMPTY_AFTER_COPY, False
         known = vid.story_key in self._latest
         supersedes = known and (vid.version > self._latest[vid.story_key] or vid.status == "withdrawn")
-        self._remember(vid)
+        self._remember(vid, id_key, body_key)
         return Decision.LAND, supersedes

@@ -14,6 +14,7 @@ the hour, it goes to quarantine.
 from __future__ import annotations
 
 import gc
+import marshal
 import multiprocessing
 import os
 import threading
@@ -52,6 +53,24 @@ class Item:
 
 
 Outcome = tuple[list[Item], ErrorData | None]  # one snapshot's items, or why the whole input failed
+
+
+def _pack(vids: Iterable[VersionId]) -> bytes:
+    """One input's version identities as one bytes object (marshal of plain tuples).
+
+    The cache holds every input of the look-back window (millions of identities for big hours):
+    ~230 bytes an identity packed, against ~420 as `VersionId` objects with their own strings.
+    """
+    return marshal.dumps(
+        tuple((v.story_key, v.version, v.status, v.body_hash, v.empty, v.repeat, v.aliases) for v in vids)
+    )
+
+
+def _unpack(data: bytes) -> tuple[VersionId, ...]:
+    return tuple(
+        VersionId(story_key=k, version=v, status=s, body_hash=b, empty=e, repeat=r, aliases=a)
+        for k, v, s, b, e, r, a in marshal.loads(data)
+    )
 
 
 class _Failed(Exception):
@@ -144,20 +163,20 @@ def _normalize_and_tag(data: bytes, name: str) -> Outcome:
     return [_item(r, tagger=_worker_tagger, tag_now=True) for r in records], None
 
 
-def _identities_of(data: bytes, name: str) -> tuple[VersionId, ...]:
-    """In a worker process: the version identities of one look-back input (none if it fails)."""
+def _identities_of(data: bytes, name: str) -> bytes:
+    """In a worker process: the version identities of one look-back input, packed (none if it fails)."""
     from ingest.normalize import normalize
 
     try:
-        return version_ids(normalize(data, fmt=None, name=name))
+        return _pack(version_ids(normalize(data, fmt=None, name=name)))
     except Exception:  # a failing input has no identities; its hour quarantined it already
-        return ()
+        return _pack(())
 
 
 @dataclass(slots=True, kw_only=True)
 class Inputs:
     """Reads and normalizes snapshots (in-process or on a worker pool, results in input order);
-    remembers each input's version identities by sha256."""
+    remembers each input's version identities by sha256 (packed, `_pack`)."""
 
     sink: Sink
     normalize: Normalizer
@@ -165,7 +184,7 @@ class Inputs:
     pool: ProcessPoolExecutor | None = None
     parallel_bytes: int | None = None  # with a pool: inputs of at least this size go to it
     read_ahead: int = 2
-    identities_by_sha: dict[str, tuple[VersionId, ...]] = field(default_factory=dict)
+    identities_by_sha: dict[str, bytes] = field(default_factory=dict)
 
     def seen(self, window: list[Snapshot]) -> Iterator[VersionId]:
         """The version identities of the look-back window's snapshots, in order."""
@@ -180,24 +199,37 @@ class Inputs:
             return ()
         if snap.sha256 not in self.identities_by_sha:
             try:
-                self._read(snap)
+                self.identities_by_sha[snap.sha256] = _pack(version_ids(self._read(snap)))
             except _Failed:
-                self.identities_by_sha[snap.sha256] = ()
-        return self.identities_by_sha[snap.sha256]
+                self.identities_by_sha[snap.sha256] = _pack(())
+        return _unpack(self.identities_by_sha[snap.sha256])
 
-    def prepare(self, snaps: list[Snapshot]) -> Iterator[Outcome]:
-        """One outcome per snapshot, in order; records untagged unless a worker tagged them."""
+    def retain(self, shas: set[str]) -> None:
+        """Forget the identities of inputs not in `shas` (those out of every later look-back window)."""
+        for sha in [k for k in self.identities_by_sha if k not in shas]:
+            del self.identities_by_sha[sha]
+
+    def prepare(self, snaps: list[Snapshot], *, remember: bool = True) -> Iterator[Outcome]:
+        """One outcome per snapshot, in order; records untagged unless a worker tagged them.
+
+        `remember`: keep their identities for a later hour's look-back window (not for a run's last
+        hour: nothing reads them, and a big hour's would grow with every story).
+        """
         parallel = self.parallel_bytes is not None and sum(s.bytes for s in snaps) >= self.parallel_bytes
         if not parallel or self.pool is None:
             for snap in snaps:
                 try:
-                    yield [_item(r) for r in self._read(snap)], None
+                    items = [_item(r) for r in self._read(snap)]
                 except _Failed as exc:
                     yield [], _error(exc.__cause__ or exc)
+                    continue
+                if remember and snap.sha256 is not None:
+                    self.identities_by_sha[snap.sha256] = _pack(i.vid for i in items if i.vid is not None)
+                yield items, None
             return
         for snap, (items, failure) in self._on_pool(_normalize_and_tag, snaps):
-            if snap.sha256 is not None:
-                self.identities_by_sha[snap.sha256] = tuple(i.vid for i in items if i.vid is not None)
+            if remember and snap.sha256 is not None:
+                self.identities_by_sha[snap.sha256] = _pack(i.vid for i in items if i.vid is not None)
             yield items, failure
 
     def tagged_line(self, item: Item) -> tuple[bytes | None, ErrorData | None]:
@@ -213,8 +245,6 @@ class Inputs:
             records = self.normalize(data, fmt=None, name=snap.data_key)
         except Exception as exc:  # a normalizer bug is still "this input failed": quarantine it
             raise _Failed(exc) from exc
-        if snap.sha256 is not None:
-            self.identities_by_sha[snap.sha256] = version_ids(records)
         return records
 
     def _warm(self, snaps: list[Snapshot], *, parallel: bool) -> None:

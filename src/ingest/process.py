@@ -260,27 +260,35 @@ class _Run:
     max_part_records: int
 
     def rebuild(
-        self, hour: datetime, *, watch: frozenset[str] = frozenset(), progress: Progress | None = None
+        self,
+        hour: datetime,
+        *,
+        watch: frozenset[str] = frozenset(),
+        progress: Progress | None = None,
+        last: bool = False,
     ) -> HourResult:
         """Rebuild one hour's partition from its snapshots, deduped against the look-back window's.
+
+        `last`: no later hour of this run looks back on this one (its identities are not kept).
 
         Holds the hour's lease throughout (`ingest.lease`): one writer per hour at a time, and
         the snapshots are listed only once it is held.
         """
         lease = Lease(sink=self.sink, hour=hour).acquire()
         try:
-            return self._rebuild(hour, lease, watch=watch, progress=progress)
+            return self._rebuild(hour, lease, watch=watch, progress=progress, last=last)
         finally:
             lease.release()
 
     def _rebuild(
-        self, hour: datetime, lease: Lease, *, watch: frozenset[str], progress: Progress | None
+        self, hour: datetime, lease: Lease, *, watch: frozenset[str], progress: Progress | None, last: bool
     ) -> HourResult:
         snaps = list_snapshots(self.sink, hour)
         if progress is not None:
             progress(0, len(snaps))
         past = list_window(self.sink, hour, self.lookback)
         past_shas = {s.sha256 for s in past if s.sha256}
+        self.inputs.retain(past_shas)  # earlier hours' inputs out of this window: no later hour needs them
         deduper = Deduper(self.inputs.seen(past))
         state = _HourState(
             inputs=self.inputs,
@@ -292,7 +300,7 @@ class _Run:
             past_shas=past_shas,
             watch=watch,
         )
-        prepared = self.inputs.prepare(_new_inputs(snaps, past_shas))
+        prepared = self.inputs.prepare(_new_inputs(snaps, past_shas), remember=not last)
         for snap in snaps:
             if progress is not None:
                 progress(1, 0)
@@ -376,7 +384,8 @@ def process_interval(
     an hour's new inputs exceed 2 MB); output is identical whatever the number of workers.
     """
     with _open_run(sink, lookback, max_part_records, normalizer, tagger, workers) as run:
-        return ProcessResult(hours=tuple(run.rebuild(h, progress=progress) for h in hours(start, end)))
+        todo = hours(start, end)
+        return ProcessResult(hours=tuple(run.rebuild(h, progress=progress, last=h == todo[-1]) for h in todo))
 
 
 def quarantined_items(sink: Sink, hour: datetime) -> list[dict[str, Any]]:
