@@ -163,6 +163,45 @@ def _plain_name_word(word: str) -> bool:
     return word[0].isupper()
 
 
+def _run_plan(run: str) -> tuple[int, ...] | None:
+    """For a run of several words and no catalogue hit: () when no rule reads it, (start, end) of
+    the organization its suffix makes it, None when its context decides (`_read_unknown`)."""
+    plan = _PLANS.get(run, False)
+    if plan is False:
+        if len(_PLANS) >= CACHE_SIZE:
+            _PLANS.clear()
+        plan = _PLANS[run] = _plan(run)
+    return plan  # type: ignore[return-value]
+
+
+_PLANS: dict[str, tuple[int, ...] | None] = {}
+
+
+def _plan(run: str) -> tuple[int, ...] | None:
+    # The same steps as scan (the `plain` test) and _read_unknown with no hit left or right.
+    tokens = run.split(" ")
+    if all(t in cues.COMMON or (t in cues.TITLE_WORDS and t not in cues.ORG_SUFFIX) for t in tokens):
+        return ()
+    words = []
+    pos = 0
+    for tok in tokens:
+        words.append((pos, pos + len(tok), tok))
+        pos += len(tok) + 1
+    while words and words[0][2] in cues.COMMON:
+        words = words[1:]
+    while words and words[-1][2] in cues.COMMON and words[-1][2] not in cues.ORG_SUFFIX:
+        words = words[:-1]
+    if not words:
+        return ()
+    start, end = words[0][0], words[-1][1]
+    names = [w[2] for w in words]
+    if (_org_suffixed(names) and len(names) > 1) or (
+        names[0] in cues.ORG_HEAD_OF and (" of " in run[start:end] or " for " in run[start:end])
+    ):
+        return (start, end)
+    return None
+
+
 def _org_suffixed(tokens: list[str]) -> bool:
     last = tokens[-1]
     return last in cues.ORG_SUFFIX or (
@@ -239,6 +278,14 @@ class Finder:
                     # A run starts with a capital, so this also rules out common and title words.
                     if _plain_name_token(run):
                         state.lones.append(Lone(cx.field, 0, run_start, run_end, run))
+                    continue
+                # Without hits, whether the run is a suffixed organization name (or has nothing
+                # to read) depends on its words alone: decided once per distinct run.
+                plan = _run_plan(run)
+                if plan is not None:
+                    if plan:
+                        start, end = run_start + plan[0], run_start + plan[1]
+                        self._unknown(cx, start, end, state, ["organization suffix"], "organization")
                     continue
             if h < nh and hits[h].start == run_start and hits[h].end == run_end:
                 # The run is exactly one catalogue entry ("Germany", "European Central Bank").
