@@ -61,6 +61,28 @@ LAND, DUP, EMPTY = Decision.LAND, Decision.DUPLICATE, Decision.EMPTY_AFTER_COPY
             [vid(status="withdrawn")], [vid(status="withdrawn")], [(DUP, False)], id="withdrawal-once"
         ),
         pytest.param([vid(key="a")], [vid(key="b")], [(LAND, False)], id="other-story-independent"),
+        pytest.param(
+            [vid(), vid(version="u0001"), vid(version="u0002")],
+            [vid(version="u0001"), vid(version="u0002"), vid(version="u0003"), vid(version="u0")],
+            [(DUP, False), (DUP, False), (LAND, True), (LAND, False)],
+            id="versions-sharing-one-body-each-remembered",  # a prefix of a seen version is not seen
+        ),
+        pytest.param(
+            [vid(body="", empty=True), vid(version="u0001", body="", empty=True)],
+            [
+                vid(version="u0002", body="", empty=True),
+                vid(version="u0003"),
+                vid(version="u0004", body="", empty=True),
+            ],
+            [(LAND, True), (LAND, True), (EMPTY, False)],
+            id="empty-lands-until-the-story-has-copy",
+        ),
+        pytest.param(
+            [vid(body="x", status="withdrawn")],
+            [vid(body="x", version="u0001")],
+            [(LAND, True)],
+            id="same-body-other-status-is-not-seen",
+        ),
     ],
 )
 def test_decisions(

@@ -131,32 +131,33 @@ def _alias_key(alias: str) -> int:
     return _digest((alias,), 8) >> 4
 
 
+def _has(versions: str | tuple[str, ...], version: str) -> bool:
+    return version == versions if isinstance(versions, str) else version in versions
+
+
 class Deduper:
     """Decides record by record, in the caller's fixed order, which ones land.
 
     Memory is what an hour and its look-back window must remember, kept compact (a 100,000-story
-    hour plus its window is millions of identities): identities and bodies as 128-bit digests
-    (a false duplicate would need a BLAKE2b collision), aliases as 60-bit digests, and per story
-    its key, latest version and whether it has copy. No record strings beyond those are kept.
+    hour plus its window is millions of identities): per (story key, status, body) a 128-bit
+    digest and the versions seen with it (a false duplicate would need a BLAKE2b collision),
+    aliases as 60-bit digests, and per story its key and latest version. No other record string
+    is kept (~430 B a story before, ~320 B now; docs/storage.md).
     """
 
     def __init__(self, seen: Iterable[VersionId] = ()) -> None:
-        self._ids: set[int] = set()  # digests of (story_key, version, status, body_hash)
-        self._bodies: set[int] = set()  # digests of (story_key, status, body_hash)
+        # digest of (story_key, status, body_hash) -> the version seen with it (a tuple: several)
+        self._bodies: dict[int, str | tuple[str, ...]] = {}
         self._latest: dict[str, str] = {}
-        self._has_copy: set[str] = set()
+        self._copyless: set[str] = set()  # stories seen with empty bodies only (rare)
         self._by_alias: dict[int, str] = {}  # alias digest -> story_key
         for vid in seen:
             vid = self.resolve(vid)
-            self._remember(vid, *self._keys(vid))
+            self._remember(vid, self._body_key(vid))
 
     @staticmethod
-    def _keys(vid: VersionId) -> tuple[int, int]:
-        """(identity digest, body digest) of a version identity."""
-        return (
-            _digest((vid.story_key, vid.version, vid.status, vid.body_hash), 16),
-            _digest((vid.story_key, vid.status, vid.body_hash), 16),
-        )
+    def _body_key(vid: VersionId) -> int:
+        return _digest((vid.story_key, vid.status, vid.body_hash), 16)
 
     def resolve(self, vid: VersionId) -> VersionId:
         """A withdrawal's identity moved onto the story it withdraws, when found by NewsML guid or slug.
@@ -171,28 +172,36 @@ class Deduper:
                 return replace(vid, story_key=key)
         return vid
 
-    def _remember(self, vid: VersionId, id_key: int, body_key: int) -> None:
-        self._ids.add(id_key)
-        self._bodies.add(body_key)
+    def _remember(self, vid: VersionId, body_key: int) -> None:
+        versions = self._bodies.get(body_key)
+        if versions is None:
+            self._bodies[body_key] = vid.version
+        elif isinstance(versions, str):
+            if versions != vid.version:
+                self._bodies[body_key] = (versions, vid.version)
+        elif vid.version not in versions:
+            self._bodies[body_key] = (*versions, vid.version)
+        new = vid.story_key not in self._latest
         if vid.version > self._latest.get(vid.story_key, ""):
             self._latest[vid.story_key] = vid.version
         self._latest.setdefault(vid.story_key, vid.version)
         if not vid.empty:
-            self._has_copy.add(vid.story_key)
+            self._copyless.discard(vid.story_key)
+        elif new:
+            self._copyless.add(vid.story_key)
         if vid.status != "withdrawn":
             for alias in vid.aliases:
                 self._by_alias.setdefault(_alias_key(alias), vid.story_key)
 
     def decide(self, vid: VersionId) -> tuple[Decision, bool]:
         """(decision, supersedes) for the next record; remembers it when it lands."""
-        id_key, body_key = self._keys(vid)
-        if id_key in self._ids:
-            return Decision.DUPLICATE, False
-        if vid.repeat and body_key in self._bodies:
-            return Decision.DUPLICATE, False
-        if vid.empty and vid.status != "withdrawn" and vid.story_key in self._has_copy:
-            return Decision.EMPTY_AFTER_COPY, False
+        body_key = self._body_key(vid)
+        versions = self._bodies.get(body_key)
+        if versions is not None and (vid.repeat or _has(versions, vid.version)):
+            return Decision.DUPLICATE, False  # this identity, or an RPT of a body seen for the story
         known = vid.story_key in self._latest
+        if vid.empty and vid.status != "withdrawn" and known and vid.story_key not in self._copyless:
+            return Decision.EMPTY_AFTER_COPY, False
         supersedes = known and (vid.version > self._latest[vid.story_key] or vid.status == "withdrawn")
-        self._remember(vid, id_key, body_key)
+        self._remember(vid, body_key)
         return Decision.LAND, supersedes
