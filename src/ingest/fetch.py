@@ -249,7 +249,13 @@ def _article_links(data: bytes, limit: int) -> list[str]:
         return []
     import feedparser  # heavy; only rss/atom sources need it
 
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as exc:  # a feed feedparser chokes on is still filed as fetched
+        # feedparser raises on some hostile input (e.g. a reference to no character); the feed's
+        # bytes are already snapshotted and processing reads or quarantines them
+        log.warning("feed unreadable for article links (%s: %s); none followed", type(exc).__name__, exc)
+        return []
     links: list[str] = []
     for entry in parsed.entries:
         link = str(entry.get("link") or "")

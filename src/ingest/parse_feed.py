@@ -29,6 +29,7 @@ __all__ = ["parse", "parse_atom", "parse_rss"]
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
 _ITEM_OPEN = re.compile(r"<(?:item|entry)[\s>/]")
+_CHAR_REF = re.compile(r"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
 # elements whose content is never story text: code, embedded documents, fallbacks, graphics
 _HIDDEN_TAGS = frozenset({
     "script", "style", "iframe", "noscript", "template", "object", "embed", "applet", "svg", "math",
@@ -86,6 +87,9 @@ def parse(text: str, *, source_format: str | None = None) -> list[RawItem]:
 
     # the text is already decoded, so the declared encoding no longer applies
     data = _XML_DECL.sub("", text, count=1).lstrip("\ufeff")
+    # a character reference to no character (&#x110000;, a surrogate, NUL) makes feedparser raise
+    # for the whole feed: it stands for U+FFFD, as an HTML parser reads it
+    data = _CHAR_REF.sub(_valid_char_ref, data)
     doc = '<?xml version="1.0" encoding="utf-8"?>' + data
     # a stream, never a str: feedparser would treat a str as a URL or a file name to open
     parsed = feedparser.parse(
@@ -224,8 +228,17 @@ def _unpack_bullets(text: str) -> str:
     return "\n".join(lines) + (f"\n{rest}" if rest else "")
 
 
+def _valid_char_ref(m: re.Match[str]) -> str:
+    digits = m.group(1)
+    code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    return m.group(0) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "&#xFFFD;"
+
+
 def _strip_feed_query(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed link (`https://www].x/`) is kept as written
+        return url
     if not parts.query:
         return url
     kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in _FEED_QUERY]

@@ -465,6 +465,28 @@ def test_items_without_guid_link_or_date(
     scenario.ledger(ledger, invariant="6/6 land once, none merged; missing dates stay null")
 
 
+def test_bad_character_reference_and_malformed_link(
+    tmp_path: Path, fault_server: FaultServer, scenario: Scenario
+) -> None:
+    """A character reference to no character and a malformed link: the feed is read, every item lands"""
+    items = [
+        rss_item(0),
+        rss_item(1).replace("<title>", "<title>&#x110000;&#xD800;&#0;", 1),
+        rss_item(2, link="https://www].example/x?utm_source=feed"),
+        rss_item(3),
+    ]
+    fault_server.set("/world.rss", rss(items), content_type="application/rss+xml")
+    sink = FileSink(tmp_path)
+    run = run_hour(sink, [source(fault_server, "/world.rss")])
+    ledger = landed(run, [token(n) for n in range(4)])
+    assert ledger.landed == 4 and not run.audit.failures
+    by = {token_of(r): r for r in run.audit.records}
+    assert by[token(1)]["headline"].startswith("\ufffd\ufffd\ufffd")
+    assert by[token(2)]["url"] == "https://www].example/x?utm_source=feed"  # kept as written
+    assert_rerun_identical(sink, run.audit)
+    scenario.ledger(ledger, invariant="4/4 land; bad references read as U+FFFD; the odd link kept as written")
+
+
 def test_dates_in_odd_time_zones_and_the_future(
     tmp_path: Path, fault_server: FaultServer, scenario: Scenario
 ) -> None:
