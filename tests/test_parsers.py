@@ -437,6 +437,14 @@ REFUSALS = [
 ]
 
 
+def test_empty_newsml_message_gives_no_items() -> None:
+    """A newsMessage with no newsItem (nothing new) reads like an empty RSS channel, while a
+    message whose items hold no text is still refused (above)."""
+    empty = '<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/"><header><sent>2026-03-10T08:00:00Z</sent></header><itemSet/></newsMessage>'
+    assert parse_newsml.parse(empty) == []
+    assert parse_feed.parse("<rss><channel><title>Wire</title></channel></rss>") == []
+
+
 @pytest.mark.parametrize(("make", "parse", "reason"), [c[1:] for c in REFUSALS], ids=[c[0] for c in REFUSALS])
 def test_refused_with_parse_error(
     make: Callable[[], str], parse: Callable[[str], list[RawItem]], reason: str

@@ -66,7 +66,10 @@ def parse(text: str) -> list[RawItem]:
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"truncated or malformed NewsML-G2 XML: {exc}") from exc
     _refuse_undefined_entities(root)
-    items = [item for el in _news_items(root) if (item := _item(el)) is not None]
+    elements = list(_news_items(root))
+    if not elements and _local(root) == "newsMessage":
+        return []  # a message carrying no item (nothing new): like an empty RSS channel
+    items = [item for el in elements if (item := _item(el)) is not None]
     if not items:
         raise ParseError("no text newsItem found in the NewsML-G2 input")
     return items
