@@ -29,6 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape
 
+from benchlib import tree_rss_mb
 from ingest.seaweed import start_seaweedfs
 from ingest.sink import FileSink, S3Sink, Sink
 from ingest.snapshot import write_snapshot
@@ -81,32 +82,6 @@ def seed(sink: S3Sink | FileSink, hour: datetime, stories: int) -> None:
             data=message(start),
             ext="xml",
         )
-
-
-def tree_rss_mb(root: int) -> float:
-    """Summed VmRSS of `root` and all its descendants (the worker processes), in MB."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        kids = [c for c, p in parents.items() if p == pid]
-        tree.update(kids)
-        frontier.extend(kids)
-    total = 0
-    for pid in tree:
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
-        except OSError:
-            continue
-    return total / 1024
 
 
 def run_cli(
