@@ -55,37 +55,23 @@ class Linker:
                 wider = self.catalogue.dateline_candidates(location, small=True)
                 picked = _pick_dateline(wider, qualifier_entries)
                 entry = picked if _fits(picked, qualifier_entries) else entry
-            if entry is None:
-                name = location.title() if location.isupper() else location
-                mention = Mention(
+            if entry is not None and entry.country:
+                countries.add(entry.country)
+            state.mentions.append(
+                Mention(
                     field="dateline",
                     paragraph=index,
                     start=0,
                     end=len(location),
                     text=location,
                     type="place",
-                    id=f"local:place/{slug(location)}",
-                    name=name,
-                    country=None,
-                    methods=["dateline"],
-                )
-            else:
-                mention = Mention(
-                    field="dateline",
-                    paragraph=index,
-                    start=0,
-                    end=len(location),
-                    text=location,
-                    type="place",
-                    id=entry.id,
-                    name=entry.name,
-                    country=entry.country,
+                    id=entry.id if entry else f"local:place/{slug(location)}",
+                    name=entry.name if entry else (location.title() if location.isupper() else location),
+                    country=entry.country if entry else None,
                     methods=["dateline"],
                     entry=entry,
                 )
-                if entry.country:
-                    countries.add(entry.country)
-            state.mentions.append(mention)
+            )
         for entry in qualifier_entries[:1]:
             if entry.country:
                 countries.add(entry.country)
