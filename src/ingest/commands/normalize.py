@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 Tagger = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _open(path: str) -> BinaryIO:
-    return sys.stdin.buffer if path == "-" else open(path, "rb")
+def _open(path: str) -> contextlib.AbstractContextManager[BinaryIO]:
+    """The input as a context manager; stdin is left open for the caller's process."""
+    return contextlib.nullcontext(sys.stdin.buffer) if path == "-" else open(path, "rb")
 
 
 def _tagger(backend: str) -> Tagger:
@@ -141,10 +142,7 @@ def _run_all(paths: list[str], produce: Produce, verb: str, out: BinaryIO) -> in
     for path in paths:
         name = "<stdin>" if path == "-" else path
         try:
-            with contextlib.ExitStack() as stack:
-                fh = _open(path)
-                if fh is not sys.stdin.buffer:
-                    stack.enter_context(fh)
+            with _open(path) as fh:
                 n = _write(produce(fh, name), out)
         except BrokenPipeError:
             raise
