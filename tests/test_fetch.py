@@ -4,7 +4,9 @@ conditional GET, gzip, linked article pages and drop folders against a real loca
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from ingest.sink import FileSink
 from ingest.snapshot import Snapshot, list_snapshots
 from ingest.sources import Source
 from tests import feed_server as feed_server_module
-from tests.feed_server import FeedServer
+from tests.feed_server import FeedServer, Reply
 from tests.newsml_builder import ORVIK, Story, news_message
 
 feed_server = feed_server_module.feed_server  # the fixture, used by name below
@@ -201,6 +203,40 @@ def test_conditional_get_gzip_and_user_agent(tmp_path: Path, feed_server: FeedSe
     assert req2.headers["if-modified-since"] == "Tue, 10 Mar 2026 09:00:00 GMT"
     state = json.loads(sink.get("state/source=markets.json"))
     assert state["http"][src.url]["etag"] == a.headers["etag"]
+
+
+def test_authorization_goes_only_to_the_configured_origin(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`auth_env`'s header reaches the feed's own origin, never a redirect target elsewhere."""
+    secret = "Bearer 5ecret-Plant3d-e41"
+    mirror = FeedServer()  # another port: another origin
+    try:
+        mirror.set("/mirror.xml", FEED)
+        feed_server.set("/private.xml", FEED)
+        feed_server.script(
+            "/moved.xml", [Reply(status=302, headers=(("Location", mirror.url("/mirror.xml")),))]
+        )
+        sink = FileSink(tmp_path)
+        caplog.set_level(logging.DEBUG)
+        with httpx.Client() as client:
+            for name, path in (("private", "/private.xml"), ("moved", "/moved.xml")):
+                src = replace(
+                    source(feed_server.url(path)), name=name, auth_env="WIRE_AUTH", authorization=secret
+                )
+                fetch_source(src, sink=sink, start=HOUR, end=END, client=client, now=NOW)
+        (direct,) = feed_server.hits("/private.xml")
+        (hop,) = feed_server.hits("/moved.xml")
+        (elsewhere,) = mirror.hits("/mirror.xml")
+        assert direct.headers["authorization"] == secret and hop.headers["authorization"] == secret
+        assert "authorization" not in elsewhere.headers
+        urls = sorted(s.url for s in snapshots(sink))
+        assert urls == sorted([feed_server.url("/private.xml"), mirror.url("/mirror.xml")])
+        stored = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
+        assert stored and not [b for b in stored if b"5ecret" in b]
+        assert "5ecret" not in caplog.text
+    finally:
+        mirror.stop()
 
 
 @pytest.mark.slow

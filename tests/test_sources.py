@@ -137,3 +137,66 @@ def test_config_errors_name_source_and_key(table: str, message: str) -> None:
 def test_file_level_errors(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_sources(text)
+
+
+SECRET = "Bearer t0k3n-Plant3d-9f2c"
+
+
+def test_auth_env_resolves_from_the_given_environment_and_hides_the_value() -> None:
+    (src,) = parse_sources(
+        "[[sources]]\n" + BASE + 'auth_env = "WIRE_AUTH"\n', env={"WIRE_AUTH": f" {SECRET}\n"}
+    )
+    assert (src.auth_env, src.authorization) == ("WIRE_AUTH", SECRET)
+    assert SECRET not in repr(src) and "t0k3n" not in str(src)
+    # only the configured URL's origin (scheme, host, port) gets the header
+    assert src.authorization_for("https://f.example.com/other/path?x=1") == SECRET
+    assert src.authorization_for("https://F.EXAMPLE.COM:443/w.rss") == SECRET
+    assert src.authorization_for("http://f.example.com/w.rss") is None  # scheme differs
+    assert src.authorization_for("https://f.example.com:8443/w.rss") is None  # port differs
+    assert src.authorization_for("https://cdn.example.com/w.rss") is None
+    assert src.authorization_for("https://f.example.com:bad/") is None
+    (plain,) = parse_sources("[[sources]]\n" + BASE, env={"WIRE_AUTH": SECRET})
+    assert plain.authorization is None and plain.authorization_for("https://f.example.com/w.rss") is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "env", "message"),
+    [
+        pytest.param('auth_env = "WIRE_AUTH"\n', {}, "environment variable WIRE_AUTH .* not set", id="unset"),
+        pytest.param('auth_env = "WIRE_AUTH"\n', {"WIRE_AUTH": "  "}, "not set or empty", id="blank"),
+        pytest.param(
+            'auth_env = "WIRE_AUTH"\n', {"WIRE_AUTH": SECRET + "\r\nX-Evil: 1"}, "line break", id="injection"
+        ),
+        pytest.param('auth_env = "WIRE-AUTH"\n', {}, "must name an environment variable", id="bad-name"),
+        pytest.param(f'auth_env = "{SECRET}"\n', {}, "must name an environment variable", id="value-as-name"),
+        pytest.param("auth_env = 7\n", {}, "must name an environment variable", id="not-a-string"),
+        pytest.param(
+            f'headers = {{ Authorization = "{SECRET}" }}\n',
+            {},
+            "unknown key 'headers' .*auth_env",
+            id="headers",
+        ),
+    ],
+)
+def test_auth_env_errors_name_the_variable_never_the_value(
+    extra: str, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        parse_sources("[[sources]]\n" + BASE + extra, env=env)
+    assert "t0k3n" not in str(caught.value) and "X-Evil" not in str(caught.value)
+
+
+def test_auth_env_needs_an_http_source() -> None:
+    drop = 'name = "d"\nkind = "drop"\nprovider = "R"\npath = "/srv/drop"\nauth_env = "WIRE_AUTH"\n'
+    with pytest.raises(ConfigError, match="'d': key 'auth_env' needs an http"):
+        parse_sources("[[sources]]\n" + drop, env={"WIRE_AUTH": SECRET})
+
+
+def test_load_sources_reads_the_process_environment(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text("[[sources]]\n" + BASE + 'auth_env = "WIRE_AUTH_TEST"\n')
+    monkeypatch.setenv("WIRE_AUTH_TEST", SECRET)
+    assert load_sources(path)[0].authorization == SECRET
+    monkeypatch.delenv("WIRE_AUTH_TEST")
+    with pytest.raises(ConfigError, match="WIRE_AUTH_TEST"):
+        load_sources(path)

@@ -178,8 +178,10 @@ class Http:
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
             self.politeness.wait(current, source.request_rate)
+            auth = source.authorization_for(current)  # never to another origin (a redirect elsewhere)
+            sent = {**headers, "Authorization": auth} if auth else headers
             with self.client.stream(
-                "GET", current, headers=headers, timeout=timeout, follow_redirects=False
+                "GET", current, headers=sent, timeout=timeout, follow_redirects=False
             ) as r:
                 kept = {k.lower(): v for k, v in r.headers.items()}
                 if r.is_redirect and "location" in kept:
