@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.dedupe import Decision, Deduper, VersionId, version_id
 from ingest.record import body_hash
@@ -138,3 +140,65 @@ def test_version_id_aliases() -> None:
         "slug": "ORVIK-SHIPPING/ (UPDATE 2)",
     }
     assert version_id(record).aliases == ("guid:tag:reuters.com,2026:newsml_L8N1", "slug:ORVIK-SHIPPING/")
+
+
+class _Rule:
+    """The dedupe rule in plain dicts of the record's own strings: the reference `Deduper` must match."""
+
+    def __init__(self) -> None:
+        self.versions: dict[tuple[str, str, str], set[str]] = {}
+        self.latest: dict[str, str] = {}
+        self.copy: set[str] = set()
+        self.by_alias: dict[str, str] = {}
+
+    def resolve(self, v: VersionId) -> VersionId:
+        if v.status != "withdrawn" or v.story_key in self.latest:
+            return v
+        key = next((self.by_alias[a] for a in v.aliases if a in self.by_alias), v.story_key)
+        return VersionId(**{**{f: getattr(v, f) for f in VersionId.__slots__}, "story_key": key})
+
+    def remember(self, v: VersionId) -> None:
+        self.versions.setdefault((v.story_key, v.status, v.body_hash), set()).add(v.version)
+        self.latest[v.story_key] = max(self.latest.get(v.story_key, v.version), v.version)
+        if not v.empty:
+            self.copy.add(v.story_key)
+        if v.status != "withdrawn":
+            for a in v.aliases:
+                self.by_alias.setdefault(a, v.story_key)
+
+    def decide(self, v: VersionId) -> tuple[Decision, bool]:
+        versions = self.versions.get((v.story_key, v.status, v.body_hash))
+        if versions is not None and (v.repeat or v.version in versions):
+            return DUP, False
+        known = v.story_key in self.latest
+        if v.empty and v.status != "withdrawn" and v.story_key in self.copy:
+            return EMPTY, False
+        supersedes = known and (v.version > self.latest[v.story_key] or v.status == "withdrawn")
+        self.remember(v)
+        return LAND, supersedes
+
+
+_vids = st.builds(
+    VersionId,
+    story_key=st.sampled_from(["slug:a", "slug:b", "head:c", "k\u00e9", "k\ud800"]),
+    version=st.sampled_from(["", "u0", "u0000", "u0001", "u0001.c1", "u\u00ff", "u\u0100"]),
+    status=st.sampled_from(["usable", "withdrawn"]),
+    body_hash=st.sampled_from(["", "b1", "b2"]),
+    empty=st.booleans(),
+    repeat=st.booleans(),
+    aliases=st.lists(st.sampled_from(["guid:g1", "guid:g2", "slug:S1/", "slug:S2/"]), max_size=2).map(tuple),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(seen=st.lists(_vids, max_size=12), stream=st.lists(_vids, max_size=24))
+def test_decisions_match_the_rule_in_plain_dicts(seen: list[VersionId], stream: list[VersionId]) -> None:
+    """Random windows and hours (few keys, versions, bodies: many collisions of each) decide as the rule says."""
+    rule = _Rule()
+    for v in seen:
+        rule.remember(rule.resolve(v))
+    with Deduper(seen, cache_kib=64) as deduper:
+        for v in stream:
+            resolved = deduper.resolve(v)
+            assert resolved == rule.resolve(v)
+            assert deduper.decide(resolved) == rule.decide(resolved), f"{resolved}"

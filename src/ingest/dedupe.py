@@ -46,9 +46,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
+from operator import itemgetter
 from typing import Any
 
 from ingest.record import body_hash
+from ingest.scratch import CACHE_KIB, scratch_db
 
 _GUID_VERSION = re.compile(r":\d+$")
 
@@ -120,88 +122,128 @@ def _aliases(record: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _digest(parts: tuple[str, ...], size: int) -> int:
-    """A `size`-byte BLAKE2b digest of `parts`, as an int (lengths first: no two lists collide by layout)."""
-    text = ",".join(str(len(p)) for p in parts[:-1]) + ":" + "".join(parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest())
-
-
 def _alias_key(alias: str) -> int:
-    # 60 bits: a small int (32 bytes); a wrong match needs a collision and an unknown story key
-    return _digest((alias,), 8) >> 4
-
-
-def _has(versions: str | tuple[str, ...], version: str) -> bool:
-    return version == versions if isinstance(versions, str) else version in versions
+    # 60 bits: fits sqlite's signed 64-bit INTEGER key; a wrong match needs a collision and an unknown story key
+    return int.from_bytes(hashlib.blake2b(_text(alias), digest_size=8).digest()) >> 4
 
 
 class Deduper:
     """Decides record by record, in the caller's fixed order, which ones land.
 
-    Memory is what an hour and its look-back window must remember, kept compact (a 100,000-story
-    hour plus its window is millions of identities): per (story key, status, body) a 128-bit
-    digest and the versions seen with it (a false duplicate would need a BLAKE2b collision),
-    aliases as 60-bit digests, and per story its key and latest version. No other record string
-    is kept: ~465 B a story, against ~815 B as tuples of strings (docs/storage.md).
+    What it remembers grows with the hour and its look-back window (a window of 100,000-story
+    hours is ~2.4 M identities), so it is kept in scratch memory that stays flat
+    (`ingest.scratch`: sqlite paging to a temporary file), at ~20 us of CPU a record. Rows, per
+    (story key, status, body): a 128-bit digest with each version seen with it (a false duplicate
+    would need a BLAKE2b collision); per story: its key, latest version and whether it has had
+    copy yet; per NewsML guid and bare slug: a 60-bit digest with its story key. Close it (or use
+    it as a context manager) to free the file at once rather than when it is garbage-collected.
     """
 
-    def __init__(self, seen: Iterable[VersionId] = ()) -> None:
-        # digest of (story_key, status, body_hash) -> the version seen with it (a tuple: several)
-        self._bodies: dict[int, str | tuple[str, ...]] = {}
-        self._latest: dict[str, str] = {}
-        self._copyless: set[str] = set()  # stories seen with empty bodies only (rare)
-        self._by_alias: dict[int, str] = {}  # alias digest -> story_key
+    def __init__(self, seen: Iterable[VersionId] = (), *, cache_kib: int = CACHE_KIB) -> None:
+        self._db = scratch_db(_SCHEMA, cache_kib=cache_kib)
+        self._seed(seen)
+
+    def __enter__(self) -> Deduper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Drop what it remembers (its temporary file goes with it)."""
+        self._db.close()
+
+    def _seed(self, seen: Iterable[VersionId]) -> None:
+        # the window in batches; only a withdrawal reads back (to find its story), so the rows
+        # before it are written first: the same state as remembering one identity at a time
+        bodies: list[tuple[bytes, bytes]] = []
+        stories: list[tuple[bytes, bytes, bool]] = []
+        aliases: list[tuple[int, bytes]] = []
+
+        def flush() -> None:
+            # in key order, which sqlite inserts faster; stories merge by max() and AND, so
+            # their order does not matter, and a stable sort keeps an alias's first story first
+            self._db.executemany(_ADD_BODY, sorted(bodies))
+            self._db.executemany(_ADD_STORY, sorted(stories))
+            self._db.executemany(_ADD_ALIAS, sorted(aliases, key=itemgetter(0)))
+            bodies.clear()
+            stories.clear()
+            aliases.clear()
+
         for vid in seen:
-            vid = self.resolve(vid)
-            self._remember(vid, self._body_key(vid))
+            if vid.status == "withdrawn":
+                flush()
+                vid = self.resolve(vid)
+            key, version = _text(vid.story_key), _text(vid.version)
+            bodies.append((self._body_key(vid), version))
+            stories.append((key, version, vid.empty))
+            if vid.status != "withdrawn":
+                aliases.extend((_alias_key(a), key) for a in vid.aliases)
+            if len(bodies) >= 10_000:
+                flush()
+        flush()
 
     @staticmethod
-    def _body_key(vid: VersionId) -> int:
-        return _digest((vid.story_key, vid.status, vid.body_hash), 16)
+    def _body_key(vid: VersionId) -> bytes:
+        # lengths first: no two (key, status, body) run together into the same text
+        key, status, body = vid.story_key, vid.status, vid.body_hash
+        return hashlib.blake2b(
+            _text(f"{len(key)},{len(status)}:{key}{status}{body}"), digest_size=16
+        ).digest()
+
+    def _story(self, key: bytes) -> tuple[bytes, int] | None:
+        """(latest version, 1 while the story has had no copy) of a story seen, else None."""
+        row: tuple[bytes, int] | None = self._db.execute(_STORY, (key,)).fetchone()
+        return row
 
     def resolve(self, vid: VersionId) -> VersionId:
         """A withdrawal's identity moved onto the story it withdraws, when found by NewsML guid or slug.
 
         Kill notices rarely repeat the dateline, so their own story key differs from the story's.
         """
-        if vid.status != "withdrawn" or vid.story_key in self._latest:
+        if vid.status != "withdrawn" or self._story(_text(vid.story_key)) is not None:
             return vid
         for alias in vid.aliases:
-            key = self._by_alias.get(_alias_key(alias))
-            if key is not None:
-                return replace(vid, story_key=key)
+            row = self._db.execute(_ALIAS, (_alias_key(alias),)).fetchone()
+            if row is not None:
+                return replace(vid, story_key=bytes(row[0]).decode("utf-8", "surrogatepass"))
         return vid
-
-    def _remember(self, vid: VersionId, body_key: int) -> None:
-        versions = self._bodies.get(body_key)
-        if versions is None:
-            self._bodies[body_key] = vid.version
-        elif isinstance(versions, str):
-            if versions != vid.version:
-                self._bodies[body_key] = (versions, vid.version)
-        elif vid.version not in versions:
-            self._bodies[body_key] = (*versions, vid.version)
-        new = vid.story_key not in self._latest
-        if vid.version > self._latest.get(vid.story_key, ""):
-            self._latest[vid.story_key] = vid.version
-        self._latest.setdefault(vid.story_key, vid.version)
-        if not vid.empty:
-            self._copyless.discard(vid.story_key)
-        elif new:
-            self._copyless.add(vid.story_key)
-        if vid.status != "withdrawn":
-            for alias in vid.aliases:
-                self._by_alias.setdefault(_alias_key(alias), vid.story_key)
 
     def decide(self, vid: VersionId) -> tuple[Decision, bool]:
         """(decision, supersedes) for the next record; remembers it when it lands."""
-        body_key = self._body_key(vid)
-        versions = self._bodies.get(body_key)
-        if versions is not None and (vid.repeat or _has(versions, vid.version)):
+        body_key, key, version = self._body_key(vid), _text(vid.story_key), _text(vid.version)
+        # None: body never seen for the story; 1: seen with this version; 0: with others only
+        (seen_with,) = self._db.execute(_BODY, (version, body_key)).fetchone()
+        if seen_with is not None and (vid.repeat or seen_with):
             return Decision.DUPLICATE, False  # this identity, or an RPT of a body seen for the story
-        known = vid.story_key in self._latest
-        if vid.empty and vid.status != "withdrawn" and known and vid.story_key not in self._copyless:
+        story = self._story(key)
+        if vid.empty and vid.status != "withdrawn" and story is not None and not story[1]:
             return Decision.EMPTY_AFTER_COPY, False
-        supersedes = known and (vid.version > self._latest[vid.story_key] or vid.status == "withdrawn")
-        self._remember(vid, body_key)
+        supersedes = story is not None and (version > story[0] or vid.status == "withdrawn")
+        self._db.execute(_ADD_BODY, (body_key, version))
+        self._db.execute(_ADD_STORY, (key, version, vid.empty))
+        if vid.status != "withdrawn":
+            for alias in vid.aliases:
+                self._db.execute(_ADD_ALIAS, (_alias_key(alias), key))
         return Decision.LAND, supersedes
+
+
+def _text(value: str) -> bytes:
+    # stored as UTF-8 bytes: their order (memcmp) is the code-point order `str` compares by, so
+    # sqlite's max() picks the version Python's `>` would (surrogatepass: any str round-trips)
+    return value.encode("utf-8", "surrogatepass")
+
+
+_SCHEMA = """
+CREATE TABLE body (digest BLOB, version BLOB, PRIMARY KEY (digest, version)) WITHOUT ROWID;
+CREATE TABLE story (key BLOB PRIMARY KEY, latest BLOB NOT NULL, copyless INT NOT NULL) WITHOUT ROWID;
+CREATE TABLE alias (digest INTEGER PRIMARY KEY, key BLOB NOT NULL);
+"""
+_BODY = "SELECT max(version = ?) FROM body WHERE digest = ?"
+_STORY = "SELECT latest, copyless FROM story WHERE key = ?"
+_ALIAS = "SELECT key FROM alias WHERE digest = ?"
+_ADD_BODY = "INSERT OR IGNORE INTO body VALUES (?, ?)"
+# latest: the highest version seen; copyless: only empty bodies so far (an empty one never supersedes copy)
+_ADD_STORY = """INSERT INTO story VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE
+SET latest = max(latest, excluded.latest), copyless = copyless AND excluded.copyless"""
+_ADD_ALIAS = "INSERT OR IGNORE INTO alias VALUES (?, ?)"  # the first story seen with an alias keeps it

@@ -17,6 +17,7 @@ import gc
 import marshal
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -28,6 +29,7 @@ from typing import Any, TypeVar
 
 from ingest.dedupe import VersionId, version_id, version_ids
 from ingest.partition import record_line
+from ingest.scratch import scratch_db
 from ingest.sink import Sink
 from ingest.snapshot import Snapshot
 
@@ -71,6 +73,55 @@ def _unpack(data: bytes) -> tuple[VersionId, ...]:
         VersionId(story_key=k, version=v, status=s, body_hash=b, empty=e, repeat=r, aliases=a)
         for k, v, s, b, e, r, a in marshal.loads(data)
     )
+
+
+class _IdentityCache:
+    """Each input's packed identities by sha256, in scratch memory (`ingest.scratch`).
+
+    It holds every input of the look-back window, read once and kept for the next hour of the
+    run: a window of 100,000-story hours is ~0.5 GB packed, so it pages out to disk instead of
+    growing the process. Opened on first use (after a fork pool has started its workers).
+    """
+
+    def __init__(self) -> None:
+        self._db: sqlite3.Connection | None = None
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = scratch_db(
+                "CREATE TABLE input (sha TEXT PRIMARY KEY, ids BLOB NOT NULL) WITHOUT ROWID"
+            )
+        return self._db
+
+    def __contains__(self, sha: object) -> bool:
+        return (
+            self._db is not None
+            and self._db.execute("SELECT 1 FROM input WHERE sha = ?", (sha,)).fetchone() is not None
+        )
+
+    def get(self, sha: str) -> bytes | None:
+        """The packed identities of input `sha`, None when not cached."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT ids FROM input WHERE sha = ?", (sha,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put(self, sha: str, ids: bytes) -> None:
+        """Cache the packed identities of input `sha`."""
+        self._conn().execute("INSERT OR REPLACE INTO input VALUES (?, ?)", (sha, ids))
+
+    def retain(self, shas: set[str]) -> None:
+        """Forget every input not in `shas`."""
+        if self._db is None:
+            return
+        gone = [(sha,) for (sha,) in self._db.execute("SELECT sha FROM input") if sha not in shas]
+        self._db.executemany("DELETE FROM input WHERE sha = ?", gone)
+
+    def close(self) -> None:
+        """Free the cache (and its temporary file)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 class _Failed(Exception):
@@ -176,7 +227,7 @@ def _identities_of(data: bytes, name: str) -> bytes:
 @dataclass(slots=True, kw_only=True)
 class Inputs:
     """Reads and normalizes snapshots (in-process or on a worker pool, results in input order);
-    remembers each input's version identities by sha256 (packed, `_pack`)."""
+    remembers each input's version identities by sha256 (packed, `_pack`, in `_IdentityCache`)."""
 
     sink: Sink
     normalize: Normalizer
@@ -184,7 +235,7 @@ class Inputs:
     pool: ProcessPoolExecutor | None = None
     parallel_bytes: int | None = None  # with a pool: inputs of at least this size go to it
     read_ahead: int = 2
-    identities_by_sha: dict[str, bytes] = field(default_factory=dict)
+    identities_by_sha: _IdentityCache = field(default_factory=_IdentityCache)
 
     def seen(self, window: list[Snapshot]) -> Iterator[VersionId]:
         """The version identities of the look-back window's snapshots, in order."""
@@ -197,17 +248,18 @@ class Inputs:
         """Version identities of one snapshot (cached by sha256; failed inputs have none)."""
         if snap.data_key is None or snap.sha256 is None:
             return ()
-        if snap.sha256 not in self.identities_by_sha:
+        packed = self.identities_by_sha.get(snap.sha256)
+        if packed is None:
             try:
-                self.identities_by_sha[snap.sha256] = _pack(version_ids(self._read(snap)))
+                packed = _pack(version_ids(self._read(snap)))
             except _Failed:
-                self.identities_by_sha[snap.sha256] = _pack(())
-        return _unpack(self.identities_by_sha[snap.sha256])
+                packed = _pack(())
+            self.identities_by_sha.put(snap.sha256, packed)
+        return _unpack(packed)
 
     def retain(self, shas: set[str]) -> None:
         """Forget the identities of inputs not in `shas` (those out of every later look-back window)."""
-        for sha in [k for k in self.identities_by_sha if k not in shas]:
-            del self.identities_by_sha[sha]
+        self.identities_by_sha.retain(shas)
 
     def prepare(self, snaps: list[Snapshot], *, remember: bool = True) -> Iterator[Outcome]:
         """One outcome per snapshot, in order; records untagged unless a worker tagged them.
@@ -224,12 +276,12 @@ class Inputs:
                     yield [], _error(exc.__cause__ or exc)
                     continue
                 if remember and snap.sha256 is not None:
-                    self.identities_by_sha[snap.sha256] = _pack(i.vid for i in items if i.vid is not None)
+                    self.identities_by_sha.put(snap.sha256, _pack(i.vid for i in items if i.vid is not None))
                 yield items, None
             return
         for snap, (items, failure) in self._on_pool(_normalize_and_tag, snaps):
             if remember and snap.sha256 is not None:
-                self.identities_by_sha[snap.sha256] = _pack(i.vid for i in items if i.vid is not None)
+                self.identities_by_sha.put(snap.sha256, _pack(i.vid for i in items if i.vid is not None))
             yield items, failure
 
     def tagged_line(self, item: Item) -> tuple[bytes | None, ErrorData | None]:
@@ -262,7 +314,7 @@ class Inputs:
         if not parallel or self.pool is None:
             return  # identities() fills the cache lazily, in-process
         for snap, ids in self._on_pool(_identities_of, todo):
-            self.identities_by_sha[snap.sha256 or ""] = ids
+            self.identities_by_sha.put(snap.sha256 or "", ids)
 
     def _on_pool(
         self, fn: Callable[[bytes, str], T], snaps: Iterable[Snapshot]
@@ -296,18 +348,21 @@ def open_inputs(
     defaults = normalizer is None and (tagger is None or resolved is _default_tagger())
     n = workers if workers is not None else min(os.cpu_count() or 1, 4)
     inputs = Inputs(sink=sink, normalize=normalizer or _default_normalizer(), tagger=resolved)
-    # a daemonic process (some executors run tasks in one) may not start children: stay serial
-    if n <= 1 or not defaults or multiprocessing.current_process().daemon:
-        yield inputs
-        return
-    method = _start_method()
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker) as pool:
-        if method == "fork":
-            _fork_workers(pool)
-        inputs.pool, inputs.read_ahead = pool, 2 * n
-        inputs.parallel_bytes = AUTO_PARALLEL_BYTES if workers is None else 0
-        yield inputs
+    try:
+        # a daemonic process (some executors run tasks in one) may not start children: stay serial
+        if n <= 1 or not defaults or multiprocessing.current_process().daemon:
+            yield inputs
+            return
+        method = _start_method()
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker) as pool:
+            if method == "fork":
+                _fork_workers(pool)
+            inputs.pool, inputs.read_ahead = pool, 2 * n
+            inputs.parallel_bytes = AUTO_PARALLEL_BYTES if workers is None else 0
+            yield inputs
+    finally:
+        inputs.identities_by_sha.close()
 
 
 def _start_method() -> str:

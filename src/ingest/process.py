@@ -289,22 +289,24 @@ class _Run:
         past = list_window(self.sink, hour, self.lookback)
         past_shas = {s.sha256 for s in past if s.sha256}
         self.inputs.retain(past_shas)  # earlier hours' inputs out of this window: no later hour needs them
-        deduper = Deduper(self.inputs.seen(past))
-        state = _HourState(
-            inputs=self.inputs,
-            deduper=deduper,
-            # opening the landing deletes the manifest: only now, once the window is read, so the
-            # partition reads as absent for as short a time as it can
-            landing=HourLanding(self.sink, hour, max_part_records=self.max_part_records, guard=lease.check),
-            article_links=_article_links([*past, *snaps]),
-            past_shas=past_shas,
-            watch=watch,
-        )
-        prepared = self.inputs.prepare(_new_inputs(snaps, past_shas), remember=not last)
-        for snap in snaps:
-            if progress is not None:
-                progress(1, 0)
-            state.take(snap, prepared)
+        with Deduper(self.inputs.seen(past)) as deduper:
+            state = _HourState(
+                inputs=self.inputs,
+                deduper=deduper,
+                # opening the landing deletes the manifest: only now, once the window is read, so the
+                # partition reads as absent for as short a time as it can
+                landing=HourLanding(
+                    self.sink, hour, max_part_records=self.max_part_records, guard=lease.check
+                ),
+                article_links=_article_links([*past, *snaps]),
+                past_shas=past_shas,
+                watch=watch,
+            )
+            prepared = self.inputs.prepare(_new_inputs(snaps, past_shas), remember=not last)
+            for snap in snaps:
+                if progress is not None:
+                    progress(1, 0)
+                state.take(snap, prepared)
 
         counts = state.tally.total
         reason = _reason(snaps, counts)
