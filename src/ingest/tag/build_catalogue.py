@@ -279,12 +279,25 @@ def build() -> dict[str, Any]:
     }
 
 
+def catalogue_text(catalogue: dict[str, Any]) -> str:
+    """catalogue.json: one line of every table but the entities, then one entity row a line (the
+    layout `ingest.tag.catalogue.split_catalogue` reads without parsing rows no story names)."""
+    from ingest.tag.catalogue import ENTITIES_OPEN
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    tables = dumps({k: v for k, v in catalogue.items() if k != "entities"})
+    rows = ",\n".join(map(dumps, catalogue["entities"]))
+    return f"{tables[:-1]}{ENTITIES_OPEN}\n{rows}\n]}}\n"
+
+
 def main() -> int:
     """Write data/catalogue.json and say how many entries it has."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     catalogue = build()
     small = catalogue.pop("small_cities")
-    OUTPUT.write_text(json.dumps(catalogue, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    OUTPUT.write_text(catalogue_text(catalogue), encoding="utf-8")
     SMALL_CITIES.write_text(json.dumps(small, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     log.info(
         "wrote %s: %d entities, %d body aliases, %d demonyms, %d dateline keys",

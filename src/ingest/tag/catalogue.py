@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import pkgutil
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -57,28 +57,54 @@ class Hit(NamedTuple):
 
 @dataclass(slots=True, kw_only=True)
 class Catalogue:
-    """Entries, the surface-form matcher, dateline lookup and given names."""
+    """The surface-form matcher, the entries it names, dateline lookup and given names.
 
-    entries: list[Entry]
+    Entries are built on first use: a story names a few dozen of the 7,000, and building them all
+    was most of the tagger's start-up."""
+
     automaton: Any
     dateline: dict[str, list[int]]
     given_names: frozenset[str]
-    by_id: dict[str, Entry]
+    # per automaton value: key length, entity indexes and whether the key is a demonym
+    lengths: list[int]
+    targets: list[list[int]]
+    demonyms_from: int
+    rows: list[Any]  # per entity: its row, as JSON text until first used
     clubs: dict[str, Entry] = field(default_factory=dict)
+    _entries: list[Entry | None] = field(default_factory=list)
+    _candidates: list[tuple[Entry, ...] | None] = field(default_factory=list)
     _small_cities: dict[str, list[list[str]]] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        self._entries = [None] * len(self.rows)
+        self._candidates = [None] * len(self.targets)
+
+    def entry(self, index: int) -> Entry:
+        """Return entry `index` of the compiled catalogue."""
+        entry = self._entries[index]
+        if entry is None:
+            row = self.rows[index]
+            entry = self._entries[index] = _entry(json.loads(row) if isinstance(row, str) else row)
+        return entry
+
+    @property
+    def by_id(self) -> dict[str, Entry]:
+        """Every entry by id (builds them all: for tests and evaluation, not per story)."""
+        return {e.id: e for e in map(self.entry, range(len(self.rows)))}
 
     def find(self, text: str) -> list[Hit]:
         """Return leftmost-longest catalogue hits in `text` that start and end on word boundaries."""
         hits: list[Hit] = []
         append = hits.append
         n = len(text)
+        lengths, cache, placeholders = self.lengths, self._candidates, len(self.targets)
         # iter_long yields leftmost-longest, non-overlapping matches in C; a match that fails the
         # word-boundary test is dropped (a shorter match inside it would be a word fragment too).
-        for end_index, (length, candidates, demonym) in self.automaton.iter_long(text):
-            if not candidates:
-                continue  # a placeholder
-            start = end_index - length + 1
+        for end_index, value in self.automaton.iter_long(text):
+            if value >= placeholders:
+                continue
             end = end_index + 1
+            start = end - lengths[value]
             if start > 0:
                 ch = text[start - 1]
                 if ch.isalnum() or ch == "_":
@@ -87,24 +113,22 @@ class Catalogue:
                 ch = text[end]
                 if ch.isalnum() or (ch == "." and _abbrev_dot(text, end)):
                     continue
+            candidates = cache[value]
+            if candidates is None:
+                candidates = cache[value] = tuple(map(self.entry, self.targets[value]))
             # positional: a named tuple built from keywords costs a dict round trip
-            append(Hit(start, end, text[start:end], candidates, demonym))
+            append(Hit(start, end, text[start:end], candidates, value >= self.demonyms_from))
         return hits
 
     def dateline_candidates(self, location: str, *, small: bool = False) -> list[Entry]:
         """Return the entries a dateline location may name: the compiled table, else (or with
         `small`, also) the cities below the body-text threshold."""
         key = dateline_key(location)
-        found = [self.entries[i] for i in self.dateline.get(key, ())]
+        found = [self.entry(i) for i in self.dateline.get(key, ())]
         if found and not small:
             return found
         if self._small_cities is None:
-            raw = (
-                resources.files("ingest.tag")
-                .joinpath("data/dateline_cities.json")
-                .read_text(encoding="utf-8")
-            )
-            self._small_cities = json.loads(raw)
+            self._small_cities = json.loads(_read_data("dateline_cities.json"))
         return found + [
             Entry(type="place", id=id_, name=name, country=cc, kind="city", aliases=(), admin1=admin1)
             for id_, name, cc, admin1 in self._small_cities.get(key, [])
@@ -127,52 +151,82 @@ def dateline_key(text: str) -> str:
     return re.sub(r"[\s\-]+", " ", fold(text).lower().replace(".", "")).strip()
 
 
-def load_catalogue() -> Catalogue:
-    """Read the compiled catalogue shipped in the package and build its matcher."""
+def _read_data(name: str) -> str:
+    # pkgutil rather than importlib.resources: the same package data for a fraction of the
+    # start-up (importlib.resources imports pathlib, tempfile, zipfile and more: ~45M instructions)
     try:
-        raw = resources.files("ingest.tag").joinpath("data/catalogue.json").read_text(encoding="utf-8")
+        data = pkgutil.get_data("ingest.tag", f"data/{name}")
     except FileNotFoundError as exc:
         raise ConfigError(
-            "entity catalogue missing: run `python -m ingest.tag.build_catalogue` to compile it"
+            f"entity catalogue file {name} missing: run `python -m ingest.tag.build_catalogue`"
         ) from exc
-    data = json.loads(raw)
-    entries = []
-    for row in data["entities"]:
-        code, id_, name, country, kind, aliases, *extra = row
-        short: tuple[str, ...] = ()
-        ric = admin1 = None
-        if code == "P" and extra:
-            short = tuple(extra[0])
-        elif code == "O" and extra:
-            ric = extra[0]
-        elif kind == "city" and extra:
-            admin1 = extra[0]
-        entries.append(
-            Entry(
-                type=TYPES[code],
-                id=id_,
-                name=name,
-                country=country or None,
-                kind=kind,
-                aliases=tuple(aliases),
-                short=short,
-                ric=ric,
-                admin1=admin1,
-            )
-        )
-    automaton = ahocorasick.Automaton()
-    for char in FREQUENT:
-        automaton.add_word(char + PLACEHOLDER, (2, (), False))
-    for surface, indexes in data["aliases"].items():
-        automaton.add_word(surface, (len(surface), tuple(entries[i] for i in indexes), False))
-    for surface, index in data["demonyms"].items():
-        automaton.add_word(surface, (len(surface), (entries[index],), True))
-    automaton.make_automaton()
-    return Catalogue(
-        entries=entries,
-        automaton=automaton,
-        dateline={k: list(v) for k, v in data["dateline"].items()},
-        given_names=frozenset(data["given_names"]),
-        by_id={e.id: e for e in entries},
-        clubs={surface: entries[index] for surface, index in data.get("clubs", {}).items()},
+    if data is None:
+        raise ConfigError(f"cannot read package data ingest.tag/data/{name}")
+    return data.decode("utf-8")
+
+
+def _entry(row: list[Any]) -> Entry:
+    code, id_, name, country, kind, aliases, *extra = row
+    short: tuple[str, ...] = ()
+    ric = admin1 = None
+    if code == "P" and extra:
+        short = tuple(extra[0])
+    elif code == "O" and extra:
+        ric = extra[0]
+    elif kind == "city" and extra:
+        admin1 = extra[0]
+    return Entry(
+        type=TYPES[code],
+        id=id_,
+        name=name,
+        country=country or None,
+        kind=kind,
+        aliases=tuple(aliases),
+        short=short,
+        ric=ric,
+        admin1=admin1,
     )
+
+
+# catalogue.json is written (by build_catalogue) as one line holding every table but the entities,
+# ending in ENTITIES_OPEN, then one entity row a line: the loader parses the first line and leaves
+# each row as text until a story names it. Any other layout of the same JSON is parsed whole.
+ENTITIES_OPEN = ',"entities":['
+
+
+def split_catalogue(raw: str) -> tuple[dict[str, Any], list[Any]]:
+    """Return the tables of catalogue.json and its entity rows (JSON text where the layout allows)."""
+    head, _, rest = raw.partition("\n")
+    if head.endswith(ENTITIES_OPEN) and rest.endswith("\n]}\n"):
+        rows = rest[: -len("\n]}\n")].split(",\n")
+        return json.loads(head[: -len(ENTITIES_OPEN)] + "}"), rows
+    data = json.loads(raw)
+    return data, data.pop("entities")
+
+
+def load_catalogue() -> Catalogue:
+    """Read the compiled catalogue shipped in the package and build its matcher."""
+    data, rows = split_catalogue(_read_data("catalogue.json"))
+    aliases: dict[str, list[int]] = data["aliases"]
+    demonyms: dict[str, int] = data["demonyms"]
+    keys = [*aliases, *demonyms]
+    targets = [*aliases.values(), *([i] for i in demonyms.values())]
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    add = automaton.add_word
+    placeholder = len(keys)
+    for char in FREQUENT:
+        add(char + PLACEHOLDER, placeholder)
+    for value, key in enumerate(keys):
+        add(key, value)
+    automaton.make_automaton()
+    catalogue = Catalogue(
+        automaton=automaton,
+        dateline=data["dateline"],
+        given_names=frozenset(data["given_names"]),
+        lengths=list(map(len, keys)),
+        targets=targets,
+        demonyms_from=len(aliases),
+        rows=rows,
+    )
+    catalogue.clubs = {surface: catalogue.entry(index) for surface, index in data.get("clubs", {}).items()}
+    return catalogue

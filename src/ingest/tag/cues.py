@@ -8,17 +8,21 @@ carry that meaning.
 
 from __future__ import annotations
 
+import pkgutil
 import re
-from importlib import resources
+
+from ingest.errors import ConfigError
 
 
 def _read_word_lists() -> dict[str, list[str]]:
     """Read data/cue_words.txt: "[section]" lines, then white-space separated words."""
     sections: dict[str, list[str]] = {}
     current: list[str] = []
-    for line in (
-        resources.files("ingest.tag").joinpath("data/cue_words.txt").read_text(encoding="utf-8").splitlines()
-    ):
+    # pkgutil, not importlib.resources: the same package data without importing pathlib, zipfile...
+    data = pkgutil.get_data("ingest.tag", "data/cue_words.txt")
+    if data is None:
+        raise ConfigError("cannot read package data ingest.tag/data/cue_words.txt")
+    for line in data.decode("utf-8").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("["):
