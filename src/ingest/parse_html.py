@@ -35,7 +35,13 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 # Every query names its tags: libxml2 checks a predicate only on nodes whose name matches, and
 # `descendant::*[@attr=...]` costs ten times `descendant::div[@attr=...]` on a full page.
-_X = etree.XPath
+
+
+def _X(path: str) -> Any:
+    # without the EXSLT regexp functions, which lxml registers again at every call (~0.7 us each)
+    return etree.XPath(path, regexp=False)
+
+
 _tostring = etree.tostring
 # Body containers, newest era first (reference R1); the first one present wins.
 _CONTAINERS = (
@@ -223,9 +229,9 @@ def parse(text: str) -> list[RawItem]:
     blocks: list[Block] = []
     # headline, bullets and byline sit inside <article> on pages that have one: searching there
     # skips the site's menus and footers (most of a live page's elements)
-    scope = next(root.iter("article"), None)
-    if scope is None or _first(_HEADLINES, scope) is None:
-        scope = root
+    article = next(root.iter("article"), None)
+    heading = _first(_HEADLINES, article) if article is not None else None
+    scope = root if heading is None else article
     blocks.extend(Block(kind="bullet", text=t) for li in _SUMMARY(scope) if (t := _text(li)))
     byline = _visible_byline(scope) or (_visible_byline(root) if scope is not root else None)
     if byline:
@@ -234,6 +240,8 @@ def parse(text: str) -> list[RawItem]:
     container = _first(_CONTAINERS, root)
     if container is not None:
         _walk(container, blocks, removed, meta, _scrub(container))
+        if heading is not None and _nested(heading, container):
+            heading = None  # the walk may have dropped it or part of it: look again below
 
     url = canonical or metas.get("og:url") or _ld_str(ld, "url")
     slug, slug_version = _page_slug(text)
@@ -265,7 +273,7 @@ def parse(text: str) -> list[RawItem]:
     return [
         RawItem(
             source_format="reuters_com_html",
-            headline=_headline(scope, metas, ld),
+            headline=_headline(scope, metas, ld, heading),
             text=body_text,
             layout="web",
             blocks=tuple(blocks),
@@ -410,6 +418,11 @@ def _walk(
             _add(blocks, removed, "paragraph", el, scrub)
 
 
+def _nested(a: Any, b: Any) -> bool:
+    """Whether one element holds the other (or they are the same element)."""
+    return a is b or any(x is b for x in a.iterancestors()) or any(x is a for x in b.iterancestors())
+
+
 def _has_kind(blocks: list[Block], kind: str) -> bool:
     """Whether a block of this kind was already collected."""
     return any(b.kind == kind for b in blocks)
@@ -475,11 +488,12 @@ def _news_article(scripts: list[str]) -> Mapping[str, Any]:
     return {}
 
 
+# JSON-LD comes from json.loads: its objects are dicts (an ABC isinstance check costs ~10x more)
 def _ld_objects(doc: Any) -> Iterator[Mapping[str, Any]]:
     if isinstance(doc, list):
         for entry in doc:
             yield from _ld_objects(entry)
-    elif isinstance(doc, Mapping):
+    elif isinstance(doc, dict):
         yield doc
         if isinstance(doc.get("@graph"), list):
             yield from _ld_objects(doc["@graph"])
@@ -487,7 +501,7 @@ def _ld_objects(doc: Any) -> Iterator[Mapping[str, Any]]:
 
 def _ld_str(ld: Mapping[str, Any], key: str) -> str | None:
     value = ld.get(key)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         value = value.get("@id") or value.get("url")
     return value.strip() or None if isinstance(value, str) else None
 
@@ -497,7 +511,7 @@ def _ld_authors(ld: Mapping[str, Any]) -> str | None:
     entries = authors if isinstance(authors, list) else [authors]
     names: list[str] = []
     for a in entries:
-        if isinstance(a, Mapping):
+        if isinstance(a, dict):
             name = a.get("name") or a.get("byline")
             if isinstance(name, str) and name.strip():
                 names.append(name.strip())
@@ -506,8 +520,8 @@ def _ld_authors(ld: Mapping[str, Any]) -> str | None:
     return " and ".join(names) or None
 
 
-def _headline(root: Any, metas: Mapping[str, str], ld: Mapping[str, Any]) -> str | None:
-    el = _first(_HEADLINES, root)
+def _headline(root: Any, metas: Mapping[str, str], ld: Mapping[str, Any], heading: Any) -> str | None:
+    el = heading if heading is not None else _first(_HEADLINES, root)
     if el is not None and (headline := _text(el)):
         return headline
     value = metas.get("og:title") or _ld_str(ld, "headline")
