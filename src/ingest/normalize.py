@@ -13,12 +13,12 @@ description) and dateline_raw (the 1987 DATELINE element).
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable
 from typing import Any
 
 from ingest.copy_rules import apply_rules
 from ingest.decode import decode
+from ingest.detect import detect_format
 from ingest.errors import InputError, ParseError
 from ingest.identity import story_key, version
 from ingest.raw import RawItem
@@ -38,18 +38,7 @@ PARSERS: dict[str, tuple[str, str]] = {
 }
 
 _META_FIELDS = ("item_id", "url", "published", "modified", "language", "source_codes")
-_WIRE_LINE = re.compile(r"^    \S", re.MULTILINE)
 _loaded: dict[str, Callable[[str], list[RawItem]]] = {}
-
-
-def _detect(text: str) -> str:
-    try:
-        from ingest.detect import detect_format
-    except ModuleNotFoundError as exc:  # pragma: no cover - only before the detector exists
-        if exc.name != "ingest.detect":
-            raise
-        return "wire_text" if len(_WIRE_LINE.findall(text[:8192])) >= 2 else "web_text"
-    return detect_format(text)
 
 
 def _parser(fmt: str) -> Callable[[str], list[RawItem]]:
@@ -78,7 +67,7 @@ def normalize_item(item: RawItem) -> dict[str, Any]:
 def normalize(data: bytes, *, fmt: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
     """Raw bytes of one input → story records; raises `InputError` subclasses for unusable input."""
     text = decode(data)
-    fmt = fmt or _detect(text)
+    fmt = fmt or detect_format(text)
     parse = _parser(fmt)
     try:
         return [normalize_item(item) for item in parse(text)]

@@ -8,39 +8,60 @@ from __future__ import annotations
 
 import re
 
+from ingest.detect import is_wire
+
 __all__ = ["is_wire", "segment"]
 
-_WIRE_LINE = re.compile(r"^    \S", re.MULTILINE)
 _INDENT_START = re.compile(r"\n(?=    |Keywords:)")
-# a blank line or a column-0 "(" inside a chunk: paragraph breaks only the line walk can place
-_NEEDS_LINES = re.compile(r"\n\s*\n|\n\(|^\(|^\s*\n")
 _FENCE = re.compile(r"^\^{4,}\s*$")
 _SENTENCE_END = (".", "!", "?", ")", '"', "”", "’", ":")
-
-
-def is_wire(text: str) -> bool:
-    """Wire mode: two or more lines start with exactly four spaces and then a non-space."""
-    first = _WIRE_LINE.search(text)
-    return first is not None and _WIRE_LINE.search(text, first.end()) is not None
+# the ASCII characters `str.split()` splits on, besides space and newline
+_ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
 
 
 def segment(text: str, *, wire: bool) -> list[str]:
     """Split body text into paragraphs, whitespace collapsed and trimmed."""
     if not wire:
+        if _single_spaced(text):
+            # most copy is already one clean paragraph a line: splitting every line into words
+            # only to join them again was the bulk of R2's cost
+            lines = [line for line in text.split("\n") if line]
+            if not any(line[0] == " " or line[-1] == " " for line in lines):
+                return lines
         return [" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]
     if "^^^^" in text:
         return _segment_lines(text)
     # fast path: an indented line always starts a paragraph, so cut there first and walk line by
     # line only the chunks that hold a blank line or a column-0 "(" (notes, credits, fx lines)
     paragraphs: list[str] = []
+    maybe = _needs_lines(text)  # False for the whole text means False for every chunk of it
     for chunk in _INDENT_START.split(text):
-        if _NEEDS_LINES.search(chunk):
+        if maybe and _needs_lines(chunk):
             paragraphs.extend(_segment_lines(chunk))
         else:
             joined = " ".join(chunk.split())
             if joined:
                 paragraphs.append(joined)
     return paragraphs
+
+
+def _single_spaced(text: str) -> bool:
+    """No run of two spaces and no whitespace character but space and newline."""
+    if "  " in text:
+        return False
+    if text.isascii():
+        return not any(c in text for c in _ASCII_SPACES)
+    # every other whitespace character is unprintable (Zs, Zl, Zp or Cc)
+    return text.replace("\n", " ").isprintable()
+
+
+def _needs_lines(chunk: str) -> bool:
+    """A column-0 "(" or an all-whitespace line before a newline: breaks only the line walk places."""
+    if chunk[:1] == "(" or "\n(" in chunk:
+        return True
+    lines = chunk.split("\n")
+    del lines[-1]
+    return any(not line or line.isspace() for line in lines)
 
 
 def _segment_lines(text: str) -> list[str]:
