@@ -1,7 +1,7 @@
 """Normalizer benchmark, measured the way a user runs it (issue 2, "Performance").
 
     .venv/bin/python benchmarks/bench_normalize.py [--text 5000] [--html 300] [--repeat 3] [--lean-html] [--keep DIR]
-        [--fundus] [--json]
+        [--fundus] [--floor] [--json]
 
 1. writes a corpus of invented stories (benchmarks/make_corpus.py) to a temporary directory;
 2. runs ONE `ingest normalize` process over the 5,000 mixed non-HTML files (web text, wire text,
@@ -9,7 +9,14 @@
 3. runs ONE `ingest normalize` process over the 300 reuters.com pages;
 4. runs trafilatura (`extract(..., output_format="json", with_metadata=True)`) over the same 300
    pages in ONE Python process;
-5. with --fundus, fundus (scratch venv, benchmarks/peers.py) over the same pages in ONE process.
+5. with --fundus, fundus (scratch venv, benchmarks/peers.py) over the same pages in ONE process;
+6. with --floor, the physical floors on the same pages, each its own process timed alike:
+   `python -c pass` (interpreter start-up), `ingest normalize` of ONE page (start-up, imports and
+   one page), lxml's parse alone of every page (read, UTF-8 decode, `etree.fromstring` with
+   parse_html's parser settings; it also reports the in-process microseconds per page), and a
+   minimal extractor (that parse, the first <h1> and every <p> text, one JSON line a page): what
+   any CPython + lxml tool needs at least. The best ratio over trafilatura any such tool could
+   reach is trafilatura's wall over the minimal extractor's.
 
 `--text 0` / `--html 0` leave that half out. `--json` prints one JSON object (every run's figures)
 instead of the table; benchmarks/run_all.py reads it.
@@ -32,6 +39,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -51,6 +59,38 @@ for path in sorted(Path(sys.argv[1]).iterdir()):
         n += 1
 print(n, file=sys.stderr)
 """
+
+
+# the floors (--floor): lxml's parse alone, and the least an lxml extractor does per page
+LXML_PARSE = """
+import json, sys, time
+from pathlib import Path
+from lxml import etree
+parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
+texts = [p.read_bytes().decode("utf-8") for p in sorted(Path(sys.argv[1]).iterdir())]
+cpu = time.process_time()
+for text in texts:
+    etree.fromstring(text, parser)
+cpu = time.process_time() - cpu
+print(json.dumps({"pages": len(texts), "parse_us_per_page": cpu / len(texts) * 1e6}))
+"""
+MINIMAL = """
+import json, sys
+from pathlib import Path
+from lxml import etree
+parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
+h1, paragraphs = etree.XPath("descendant::h1[1]"), etree.XPath("descendant::p")
+out = sys.stdout
+def text(el):
+    return " ".join(etree.tostring(el, method="text", encoding=str, with_tail=False).split())
+for path in sorted(Path(sys.argv[1]).iterdir()):
+    root = etree.fromstring(path.read_bytes().decode("utf-8"), parser)
+    head = h1(root)
+    doc = {"file": path.name, "headline": text(head[0]) if head else None,
+           "paragraphs": [t for p in paragraphs(root) if (t := text(p))]}
+    out.write(json.dumps(doc, ensure_ascii=False) + "\\n")
+"""
+FLOORS = ("python_start", "ingest_one_page", "lxml_parse", "minimal_extractor")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +127,52 @@ def timed(cmd: list[str], out_path: Path) -> Run:
     )
 
 
+def floor_json(
+    floor: dict[str, list[Run]], parse_us: list[float], results: dict[str, list[Run]], pages: int
+) -> dict[str, Any]:
+    """The floors' best walls, lxml's parse per page, and the ratios over trafilatura they allow."""
+    best = {name: min(r.seconds for r in runs) for name, runs in floor.items()}
+    traf = min(r.seconds for r in results["trafilatura"])
+    ours = min(r.seconds for r in results["html"])
+    start = best["ingest_one_page"]
+    parse_s = min(parse_us) * pages / 1e6
+    return {
+        "pages": pages,
+        "best_wall_s": best,
+        "runs": {
+            name: [{"wall_s": r.seconds, "cpu_s": r.cpu_seconds} for r in runs]
+            for name, runs in floor.items()
+        },
+        "lxml_parse_us_per_page": min(parse_us),
+        "ingest_wall_s": ours,
+        "trafilatura_wall_s": traf,
+        # ratios over trafilatura's pages/s (its wall / the floor's wall, best runs)
+        "ratio_ingest": traf / ours,
+        "ratio_minimal_extractor": traf / best["minimal_extractor"],
+        "ratio_lxml_parse_process": traf / best["lxml_parse"],
+        # ingest's own start-up plus nothing but lxml's parse for every page
+        "ratio_ingest_start_plus_parse": traf / (start + parse_s),
+        "ingest_per_page_ms_after_start": (ours - start) / max(pages - 1, 1) * 1e3,
+    }
+
+
+def print_floor(f: dict[str, Any]) -> None:
+    b = f["best_wall_s"]
+    print(
+        f"\nfloors on the same {f['pages']} pages (best wall): python start-up {b['python_start']:.3f} s; "
+        f"ingest normalize of one page {b['ingest_one_page']:.3f} s; one process parsing every page with "
+        f"lxml {b['lxml_parse']:.3f} s ({f['lxml_parse_us_per_page']:.0f} us/page in-process); minimal "
+        f"lxml extractor {b['minimal_extractor']:.3f} s"
+    )
+    print(
+        f"ratios over trafilatura's pages/s: ingest {f['ratio_ingest']:.1f}x; ceiling of any CPython+lxml "
+        f"extractor (minimal) {f['ratio_minimal_extractor']:.1f}x; lxml parse alone "
+        f"{f['ratio_lxml_parse_process']:.1f}x; ingest's start-up + lxml parse only "
+        f"{f['ratio_ingest_start_plus_parse']:.1f}x; ingest per page after start-up "
+        f"{f['ingest_per_page_ms_after_start']:.2f} ms"
+    )
+
+
 def best_and_median(runs: list[Run]) -> tuple[Run, float]:
     best = min(runs, key=lambda r: r.seconds)
     return best, statistics.median(r.seconds for r in runs)
@@ -105,6 +191,7 @@ def main() -> int:
     )
     parser.add_argument("--keep", type=Path, help="write the corpus and outputs here instead of a temp dir")
     parser.add_argument("--fundus", action="store_true", help="also time fundus (scratch venv)")
+    parser.add_argument("--floor", action="store_true", help="also time the floors on the same pages")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args()
     notes: list[str] = []
@@ -135,6 +222,12 @@ def main() -> int:
             jobs["trafilatura"] = [sys.executable, "-c", TRAFILATURA, str(root / "html")]
         if html_files and fundus:
             jobs["fundus"] = [fundus, "-c", peers.FUNDUS, str(root / "html")]
+        if html_files and args.floor:
+            jobs["python_start"] = [sys.executable, "-c", "pass"]
+            jobs["ingest_one_page"] = [ingest, "normalize", html_files[0]]
+            jobs["lxml_parse"] = [sys.executable, "-c", LXML_PARSE, str(root / "html")]
+            jobs["minimal_extractor"] = [sys.executable, "-c", MINIMAL, str(root / "html")]
+        parse_us: list[float] = []
         results: dict[str, list[Run]] = {name: [] for name in jobs}
         for _ in range(args.repeat):
             for name, cmd in jobs.items():
@@ -143,6 +236,10 @@ def main() -> int:
                     print(f"{name}: exit code {run.returncode}", file=sys.stderr)
                     return 1
                 results[name].append(run)
+                if name == "lxml_parse":
+                    out = json.loads((root / "out-lxml_parse.jsonl").read_text(encoding="utf-8"))
+                    parse_us.append(out["parse_us_per_page"])
+        floor = {name: results.pop(name) for name in FLOORS if name in results}
 
     if args.json:
         print(
@@ -166,11 +263,14 @@ def main() -> int:
                         for name, runs in results.items()
                     },
                     "notes": notes,
+                    **({"floor": floor_json(floor, parse_us, results, len(html_files))} if floor else {}),
                 }
             )
         )
         return 0
     if "text" not in results or "html" not in results:
+        if floor:
+            print_floor(floor_json(floor, parse_us, results, len(html_files)))
         print("the table needs both halves (--text and --html above 0); use --json", file=sys.stderr)
         return 2
     text, text_median = best_and_median(results["text"])
@@ -226,6 +326,8 @@ def main() -> int:
     print(f"HTML CPU-time ratio trafilatura/ingest (least CPU of each): {cpu_ratio:.1f}x")
     print(f"\nHTML speed-up over trafilatura: {ratio:.1f}x (target >= 10x)")
     print(f"text: {text_rate:,.0f} stories/s (target >= 2,000)")
+    if floor:
+        print_floor(floor_json(floor, parse_us, results, len(html_files)))
     ok = text_rate >= 2000 and ratio >= 10
     print("targets met" if ok else "TARGETS MISSED")
     return 0

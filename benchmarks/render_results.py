@@ -65,6 +65,8 @@ def _html(sec: dict[str, Any]) -> list[str]:
         out += _table(
             ["tool", "wall time", "pages/s", "CPU", "peak RSS", "ingest's speed-up (wall)", "(CPU)"], rows
         )
+        if data.get("floor"):
+            out += _floor(data["floor"])
     notes = sorted({n for data in sec["figures"].values() for n in data.get("notes", [])})
     out += [f"- {n}" for n in notes]
     out += [
@@ -75,6 +77,21 @@ def _html(sec: dict[str, Any]) -> list[str]:
         "",
     ]
     return out
+
+
+def _floor(f: dict[str, Any]) -> list[str]:
+    """The physical floors on the same pages (bench_normalize.py --floor), best walls."""
+    b = f["best_wall_s"]
+    return [
+        f"Floors on the same pages (best wall of each, one process each): `python -c pass` "
+        f"{b['python_start']:.3f} s; `ingest normalize` of one page {b['ingest_one_page']:.3f} s; lxml's "
+        f"parse alone of every page {b['lxml_parse']:.3f} s ({f['lxml_parse_us_per_page']:.0f} us a page "
+        f"in-process); a minimal lxml extractor (parse, first h1, every p, JSON) {b['minimal_extractor']:.3f} s. "
+        f"Ratio over trafilatura's pages/s: ingest {f['ratio_ingest']:.1f}x; the minimal extractor "
+        f"{f['ratio_minimal_extractor']:.1f}x (the ceiling for any CPython + lxml tool); ingest's start-up "
+        f"plus lxml's parse only {f['ratio_ingest_start_plus_parse']:.1f}x.",
+        "",
+    ]
 
 
 def _accuracy(sec: dict[str, Any]) -> list[str]:

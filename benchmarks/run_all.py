@@ -117,7 +117,7 @@ def last_json(stdout: str) -> dict[str, Any]:
 
 def run_html(p: Plan, work: Path) -> dict[str, Any]:
     out = {}
-    for kind, extra in (("live", []), ("lean", ["--lean-html"])):
+    for kind, extra in (("live", []), ("lean", ["--lean-html", "--floor"])):
         args = ["--text", "0", "--html", str(p.html_pages), "--repeat", str(p.repeat), "--json"]
         args += ["--keep", str(work / f"corpus-{kind}"), *extra]
         out[kind] = last_json(script("bench_normalize.py", *args, *(["--fundus"] if p.fundus else [])))
@@ -246,6 +246,8 @@ def html_rows(section: dict[str, Any]) -> dict[str, Any]:
                     [o["cpu_s"] / i["cpu_s"] for i, o in zip(tools["ingest"], tools[tool], strict=False)]
                 )
         out[kind] = {"mb": data["mb"]["html"], "tools": rows, "notes": data.get("notes", [])}
+        if "floor" in data:  # bench_normalize.py --floor: python start-up, lxml parse alone, ...
+            out[kind]["floor"] = {k: v for k, v in data["floor"].items() if k != "runs"}
     return out
 
 
