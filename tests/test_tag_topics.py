@@ -1539,6 +1539,14 @@ def test_typographic_apostrophes_and_dotted_abbreviations_match() -> None:
     assert "federal reserve" in evidence, _explain(topics)
 
 
+def test_ascii_fold_is_the_general_fold() -> None:
+    # ASCII text takes a bytes.translate shortcut; one non-ASCII character sends the same
+    # characters through str.lower + str.translate
+    ascii_chars = "".join(map(chr, range(128)))
+    assert _fold(ascii_chars) == _fold(ascii_chars + "\u00e9")[:-1]
+    assert _fold("U.S. Fed\tRATES\n") == "u s  fed rates "
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=80), st.lists(st.text(max_size=200), max_size=4))
 def test_any_text_gives_well_formed_topics(headline: str, body: list[str]) -> None:

