@@ -132,7 +132,7 @@ class Deduper:
 
     What it remembers grows with the hour and its look-back window (a window of 100,000-story
     hours is ~2.4 M identities), so it is kept in scratch memory that stays flat
-    (`ingest.scratch`: sqlite paging to a temporary file), at ~20 us of CPU a record. Rows, per
+    (`ingest.scratch`: sqlite paging to a temporary file), at ~15-25 us of CPU a record. Rows, per
     (story key, status, body): a 128-bit digest with each version seen with it (a false duplicate
     would need a BLAKE2b collision); per story: its key, latest version and whether it has had
     copy yet; per NewsML guid and bare slug: a 60-bit digest with its story key. Close it (or use

@@ -3,9 +3,10 @@
 What processing an hour must remember grows with the hour and its look-back window (a window of
 100,000-story hours is ~2.4 M version identities: ~1.6 GB as Python objects). `scratch_db()`
 opens a database with an empty file name, which sqlite keeps private to the connection: it holds
-at most `cache_kib` of pages in memory, writes the rest to an anonymous temporary file (unlinked
-at once, in sqlite's temporary directory: `SQLITE_TMPDIR`, else `/var/tmp`, `/usr/tmp`, `/tmp`)
-and frees it when the connection closes. Nothing is shared, recovered or kept after the process.
+at most `cache_kib` of pages in memory, writes the rest to an anonymous temporary file (in
+sqlite's temporary directory: `SQLITE_TMPDIR`, else `TMPDIR`, else `/var/tmp`, `/usr/tmp`, `/tmp`;
+unlinked as soon as it is opened) and frees it when the connection closes. Nothing is shared,
+recovered or kept after the process. A 24-hour window of 100,000-story hours takes ~860 MB there.
 """
 
 from __future__ import annotations
