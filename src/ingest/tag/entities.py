@@ -8,11 +8,14 @@ names and assembles the entity list. An optional statistical model adds spans th
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from ingest.tag.catalogue import Catalogue
 from ingest.tag.find import Finder, Mention, StoryState, Text, slug, title_case
 from ingest.tag.link import Linker, assemble, credit_names, is_sport
+
+_TEXT = attrgetter("text")
 
 # A statistical model seam: texts in, (start, end, type) spans per text out.
 SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
@@ -35,6 +38,8 @@ class EntityTagger:
         """
         state = StoryState()
         reporting = self.linker.dateline(record.get("dateline"), state)
+        # the dateline's mentions come first; every later one is in the story text
+        n_dated = len(state.mentions)
         headline = record.get("headline") or ""
         body = record.get("body") or []
         parts: list[tuple[str, int, str]] = [("headline", 0, headline)] if headline else []
@@ -54,12 +59,13 @@ class EntityTagger:
         caps_headline = len(headline) if headline and (headline.isupper() or title_case(headline)) else 0
         self.finder.scan(Text("story", 0, text), state, probe, caps_headline)
         clubs = self.catalogue.clubs
-        sport = any(m.text in clubs for m in state.mentions) and is_sport(headline, body, state)
+        sport = any(map(clubs.__contains__, map(_TEXT, state.mentions))) and is_sport(headline, body, state)
         self.linker.resolve(state, reporting, sport)
         self.linker.corefer(state)
         if model is not None:
             self._add_model_spans(parts, offsets, model, state)
-        return assemble(state.mentions, credit_names(record), parts, offsets)
+        mentions = state.mentions
+        return assemble(mentions[:n_dated], mentions[n_dated:], credit_names(record), parts, offsets)
 
     def _add_model_spans(
         self, parts: list[tuple[str, int, str]], offsets: list[int], model: SpanModel, state: StoryState

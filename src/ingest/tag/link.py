@@ -9,6 +9,8 @@ mentions are grouped by id into the record's `entities` list.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from operator import attrgetter
 from typing import Any
 
 from ingest.tag import cues
@@ -93,12 +95,21 @@ class Linker:
                 ):
                     _choose(m, club, "context")
                     m.candidates = ()
+        # One pass: the support of each country (places with one reading) and the mentions to
+        # resolve, which are few (about 2 a story).
         support: dict[str, float] = {c: 2.0 for c in reporting}
+        pending: list[Mention] = []
         for m in state.mentions:
-            if m.type == "place" and m.country and len(m.candidates) <= 1 and m.field != "dateline":
-                weight = 1.0 if (m.entry is None or m.entry.kind != "country") else 0.5
+            if len(m.candidates) > 1:
+                pending.append(m)
+                continue
+            if m.type == "place" and m.country and m.field != "dateline":
+                entry = m.entry
+                weight = 1.0 if (entry is None or entry.kind != "country") else 0.5
                 support[m.country] = support.get(m.country, 0.0) + weight
-        for m in state.mentions:
+            if m.text == "Washington":
+                pending.append(m)
+        for m in pending:
             if m.text == "Washington" and m.field != "dateline" and m.entry is not None:
                 self._washington(m)
                 continue
@@ -136,45 +147,48 @@ class Linker:
 
     def corefer(self, state: StoryState) -> None:
         """Link lone surnames and short company names to full names met in the story."""
+        # Each key goes to the first mention giving it; a mention's own keys may come in any order.
         surnames: dict[str, Mention] = {}
         shorts: dict[str, Mention] = {}
         for m in state.mentions:
-            if m.type == "person" and " " in m.name:
-                parts = m.name.split()
-                last = parts[-1]
-                surnames.setdefault(last, m)
-                if m.entry is not None:
-                    for form in m.entry.short:
+            type_ = m.type
+            if type_ == "person":
+                name = m.name
+                if " " not in name:
+                    continue
+                for key in _person_keys(name):
+                    surnames.setdefault(key, m)
+                entry = m.entry
+                if entry is not None:
+                    for form in entry.short:
                         surnames.setdefault(form, m)
-                if len(parts) >= 2 and "-" in last and HYPHEN_PART.match(last):
-                    surnames.setdefault(parts[0], m)
-                surnames.setdefault(m.name, m)
-            elif m.type == "organization" and m.entry is None and " " in m.name:
-                parts = m.name.split()
-                shorts.setdefault(m.name, m)
-                shorts.setdefault(parts[0], m)
-                if parts[-1] in cues.ORG_SUFFIX:
-                    shorts.setdefault(" ".join(parts[:-1]), m)
+            elif type_ == "organization" and m.entry is None:
+                name = m.name
+                if " " not in name:
+                    continue
+                for key in _org_keys(name):
+                    shorts.setdefault(key, m)
         if not surnames and not shorts:
             return
-        for lone in state.lones:
-            key = lone.text.title() if lone.text.isupper() else lone.text
+        mentions = state.mentions
+        for field, paragraph, start, end, text in state.lones:
+            key = text.title() if text.isupper() else text
             target = surnames.get(key)
             method = "surname coreference"
-            if target is not None and " " in lone.text:
+            if target is not None and " " in text:
                 method = "name coreference"
             if target is None:
                 target = shorts.get(key)
                 method = "short name coreference"
             if target is None:
                 continue
-            state.mentions.append(
+            mentions.append(
                 Mention(
-                    lone.field,
-                    lone.paragraph,
-                    lone.start,
-                    lone.end,
-                    lone.text,
+                    field,
+                    paragraph,
+                    start,
+                    end,
+                    text,
                     target.type,
                     target.id,
                     target.name,
@@ -185,24 +199,62 @@ class Linker:
             )
         # A one-word place that is also a person's surname in this story reads as the person
         # unless a preposition makes it a location ("Lima would train" vs "in Lima").
-        for m in state.mentions:
-            if m.type == "place" and m.field != "dateline" and " " not in m.text:
-                target = surnames.get(m.text)
-                if target is not None and target is not m and not cues.locative_before(m.before):
-                    m.type, m.id, m.name, m.country, m.entry = (
-                        "person",
-                        target.id,
-                        target.name,
-                        target.country,
-                        target.entry,
-                    )
-                    m.methods = ["surname coreference"]
-            elif (
-                m.type == "organization" and m.entry is None and m.name in shorts and shorts[m.name] is not m
-            ):
-                target = shorts[m.name]
-                m.id, m.name = target.id, target.name
-                m.methods.append("short name coreference")
+        for m in mentions:
+            type_ = m.type
+            if type_ == "place":
+                if surnames and m.field != "dateline" and " " not in m.text:
+                    target = surnames.get(m.text)
+                    if target is not None and target is not m and not cues.locative_before(m.before):
+                        m.type, m.id, m.name, m.country, m.entry = (
+                            "person",
+                            target.id,
+                            target.name,
+                            target.country,
+                            target.entry,
+                        )
+                        m.methods = ["surname coreference"]
+            elif type_ == "organization" and m.entry is None and shorts:
+                target = shorts.get(m.name)
+                if target is not None and target is not m:
+                    m.id, m.name = target.id, target.name
+                    m.methods.append("short name coreference")
+
+
+# Coreference keys per distinct name, bounded so a long-running process does not grow without limit.
+_KEYS_CACHE_SIZE = 20_000
+_PERSON_KEYS: dict[str, tuple[str, ...]] = {}
+_ORG_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def _person_keys(name: str) -> tuple[str, ...]:
+    """The forms a later mention may use for a person's full name: the surname, the family name
+    written first before a hyphenated given name ("Lee" of "Lee Jae-myung"), the name itself."""
+    keys = _PERSON_KEYS.get(name)
+    if keys is None:
+        parts = name.split()
+        last = parts[-1]
+        keys = (
+            (last, parts[0], name)
+            if len(parts) >= 2 and "-" in last and HYPHEN_PART.match(last)
+            else (last, name)
+        )
+        if len(_PERSON_KEYS) >= _KEYS_CACHE_SIZE:
+            _PERSON_KEYS.clear()
+        _PERSON_KEYS[name] = keys
+    return keys
+
+
+def _org_keys(name: str) -> tuple[str, ...]:
+    """The forms a later mention may use for an organization's name: the name, its first word, the
+    name without its legal suffix ("Norvale" and "Norvale Shipping" of "Norvale Shipping Ltd")."""
+    keys = _ORG_KEYS.get(name)
+    if keys is None:
+        parts = name.split()
+        keys = (name, parts[0], " ".join(parts[:-1])) if parts[-1] in cues.ORG_SUFFIX else (name, parts[0])
+        if len(_ORG_KEYS) >= _KEYS_CACHE_SIZE:
+            _ORG_KEYS.clear()
+        _ORG_KEYS[name] = keys
+    return keys
 
 
 SPORT_WORDS = re.compile(
@@ -257,117 +309,138 @@ def credit_names(record: dict[str, Any]) -> set[str]:
         names.update(a for a in byline.get("authors") or [] if isinstance(a, str))
     credits = record.get("credits")
     if isinstance(credits, dict):
+        # most credit roles are empty lists: skip them before building a generator
         for value in credits.values():
-            if isinstance(value, list):
+            if value and isinstance(value, list):
                 names.update(v for v in value if isinstance(v, str))
     return names
 
 
+_START = attrgetter("start")
+_END = attrgetter("end")
+_BEYOND = 1 << 62  # past the end of any story text
+
+
 def assemble(
-    mentions: list[Mention], credit_names: set[str], parts: list[tuple[str, int, str]], offsets: list[int]
+    dated: list[Mention],
+    story: list[Mention],
+    credit_names: set[str],
+    parts: list[tuple[str, int, str]],
+    offsets: list[int],
 ) -> list[dict[str, Any]]:
     """Group the story's mentions by id into the record's entity list, spans in field offsets.
 
-    `parts` are the (field, paragraph, text) the story text joins, starting at `offsets`."""
-    groups: dict[str, list[Mention]] = {}
-    for m in _dedupe(mentions, parts, offsets):
-        if credit_names and m.type == "person" and (m.name in credit_names or m.text in credit_names):
-            continue
-        group = groups.get(m.id)
-        if group is None:
-            groups[m.id] = [m]
-        else:
-            group.append(m)
-    out = []
+    `dated` are the dateline mentions (one per location, in location order); `story` the mentions
+    of the story text, in story-text offsets, where `parts` are the (field, paragraph, text) the
+    story text joins, starting at `offsets`. One mention is kept per span (where spans overlap, the
+    longer one wins), dateline first, then in story order; entities come in the order of their
+    first kept mention.
+
+    Story mentions are compared in story-text offsets: parts follow each other in field and
+    paragraph order and no mention crosses the blank line between two, so the order and the
+    overlaps are those of (field, paragraph, offset) without computing them for every mention.
+    Each entity's dict is built at its first mention, in the record's key order, and updated by
+    the later ones (most entities have one mention), so no mention is grouped or copied."""
+    entities: dict[str, dict[str, Any]] = {}
+    loose: set[str] = set()  # ids of the entities no mention so far linked to a catalogue entry
     confidences = CONFIDENCE
-    for id_, group in groups.items():
-        first = group[0]
-        entry = first.entry
-        country = first.country
-        methods: list[str] = []
-        forms = [first.text]
-        spans = []
-        in_headline = in_dateline = in_lead = False
-        confidence = 0.0
-        for m in group:
+    # (start, longest first), stable: two C-level sorts instead of a Python key per mention
+    story = sorted(story, key=_END, reverse=True)
+    story.sort(key=_START)
+    last_end = -1
+    n_dated = len(dated)
+    # the part holding the current mention: its field, paragraph, offset, and where the next starts
+    index, field, paragraph, shift, next_part = -1, "", 0, 0, 0
+    for i, m in enumerate(dated + story if dated else story):
+        start = m.start
+        if i < n_dated:
+            # dateline locations each have their own paragraph: none overlaps another
+            field, paragraph, end = "dateline", m.paragraph, m.end
+        else:
+            if start < last_end:
+                continue
+            end = last_end = m.end
+            if start >= next_part:
+                index = bisect_right(offsets, start) - 1
+                field, paragraph = parts[index][0], parts[index][1]
+                shift = offsets[index]
+                next_part = offsets[index + 1] if index + 1 < len(offsets) else _BEYOND
+            start -= shift
+            end -= shift
+        type_ = m.type
+        if credit_names and type_ == "person" and (m.name in credit_names or m.text in credit_names):
+            continue
+        text = m.text
+        span = {"field": field, "paragraph": paragraph, "start": start, "end": end, "text": text}
+        id_ = m.id
+        entity = entities.get(id_)
+        if entity is None:
+            entry = m.entry
+            methods = m.methods
+            if len(methods) == 1:
+                # nearly every mention was found by one method
+                confidence = confidences.get(methods[0], 0.7)
+                methods = [methods[0]]
+            else:
+                methods, confidence = [], 0.0
+                for method in m.methods:
+                    if method not in methods:
+                        methods.append(method)
+                        score = confidences.get(method, 0.7)
+                        if score > confidence:
+                            confidence = score
+            in_dateline = field == "dateline"
             if entry is None:
-                entry = m.entry
-            if country is None:
-                country = m.country
-            for method in m.methods:
-                if method not in methods:
-                    methods.append(method)
-                    score = confidences.get(method, 0.7)
-                    if score > confidence:
-                        confidence = score
-            if m is not first and m.text not in forms:
-                forms.append(m.text)
-            field = m.field
-            spans.append(
-                {"field": field, "paragraph": m.paragraph, "start": m.start, "end": m.end, "text": m.text}
-            )
-            if field == "headline":
-                in_headline = True
-            elif field == "dateline":
-                in_dateline = True
-            elif m.paragraph == 0:
-                in_lead = True
-        out.append(
-            {
-                "type": first.type,
-                "name": entry.name
-                if entry is not None
-                else (first.name if len(group) == 1 else max((m.name for m in group), key=len)),
-                "aliases": list(entry.aliases) if entry is not None else [],
-                "surface_forms": forms,
+                loose.add(id_)
+            entities[id_] = {
+                "type": type_,
+                "name": m.name if entry is None else entry.name,
+                "aliases": [] if entry is None else list(entry.aliases),
+                "surface_forms": [text],
                 "id": id_,
-                "country": country,
-                "mentions": len(spans),
-                "spans": spans,
-                "salience": {"headline": in_headline, "dateline": in_dateline, "lead": in_lead},
+                "country": m.country,
+                "mentions": 1,
+                "spans": [span],
+                "salience": {
+                    "headline": field == "headline",
+                    "dateline": in_dateline,
+                    "lead": paragraph == 0 and field != "headline" and not in_dateline,
+                },
                 "reporting_location": in_dateline,
                 "confidence": confidence,
                 "evidence": methods,
             }
-        )
-    return out
-
-
-def _dedupe(mentions: list[Mention], parts: list[tuple[str, int, str]], offsets: list[int]) -> list[Mention]:
-    """Keep one mention per span (where spans overlap, the longer one wins), dateline first, then
-    in story order, and turn story-text offsets into (field, paragraph, offset in that text).
-
-    Story mentions are compared in story-text offsets: parts follow each other in field and
-    paragraph order and no mention crosses the blank line between two, so the order and the
-    overlaps are those of (field, paragraph, offset) without computing them for every mention."""
-    dated: list[Mention] = []
-    story: list[Mention] = []
-    for m in mentions:
-        (dated if m.field == "dateline" else story).append(m)
-    kept = _longest(dated)
-    n_dated = len(kept)
-    kept += _longest(story)
-    index, last_index = 0, len(offsets) - 1
-    for m in kept[n_dated:]:
-        while index < last_index and offsets[index + 1] <= m.start:
-            index += 1
-        shift = offsets[index]
-        m.field, m.paragraph = parts[index][0], parts[index][1]
-        m.start -= shift
-        m.end -= shift
-    return kept
-
-
-def _longest(mentions: list[Mention]) -> list[Mention]:
-    kept: list[Mention] = []
-    last: Mention | None = None
-    for m in sorted(mentions, key=_span_order):
-        if last is not None and last.paragraph == m.paragraph and m.start < last.end:
             continue
-        kept.append(m)
-        last = m
-    return kept
-
-
-def _span_order(m: Mention) -> tuple[int, int, int]:
-    return (m.paragraph, m.start, m.start - m.end)
+        entity["mentions"] += 1
+        entity["spans"].append(span)
+        forms = entity["surface_forms"]
+        if text not in forms:
+            forms.append(text)
+        if entity["country"] is None:
+            entity["country"] = m.country
+        methods = entity["evidence"]
+        confidence = entity["confidence"]
+        for method in m.methods:
+            if method not in methods:
+                methods.append(method)
+                score = confidences.get(method, 0.7)
+                if score > confidence:
+                    entity["confidence"] = confidence = score
+        salience = entity["salience"]
+        if field == "headline":
+            salience["headline"] = True
+        elif field == "dateline":
+            salience["dateline"] = entity["reporting_location"] = True
+        elif paragraph == 0:
+            salience["lead"] = True
+        # The name: that of the first catalogue entry met in the group, else its longest name
+        # (the first of the longest).
+        if id_ in loose:
+            entry = m.entry
+            if entry is not None:
+                loose.discard(id_)
+                entity["name"] = entry.name
+                entity["aliases"] = list(entry.aliases)
+            elif len(m.name) > len(entity["name"]):
+                entity["name"] = m.name
+    return list(entities.values())
