@@ -64,6 +64,10 @@ class Hit(NamedTuple):
     demonym: bool = False
 
 
+# tuple.__new__ builds a hit in C; the named tuple's own __new__ is a Python function
+new_hit = functools.partial(tuple.__new__, Hit)
+
+
 @dataclass(slots=True, kw_only=True)
 class Catalogue:
     """The surface-form matcher, the entries it names, dateline lookup and given names.
@@ -107,6 +111,7 @@ class Catalogue:
         append = hits.append
         n = len(text)
         lengths, cache, placeholders = self.lengths, self._candidates, len(self.targets)
+        demonyms_from = self.demonyms_from
         # iter_long yields leftmost-longest, non-overlapping matches in C; a match that fails the
         # word-boundary test is dropped (a shorter match inside it would be a word fragment too).
         for end_index, value in self.automaton.iter_long(text):
@@ -125,8 +130,7 @@ class Catalogue:
             candidates = cache[value]
             if candidates is None:
                 candidates = cache[value] = tuple(map(self.entry, self.targets[value]))
-            # positional: a named tuple built from keywords costs a dict round trip
-            append(Hit(start, end, text[start:end], candidates, value >= self.demonyms_from))
+            append(new_hit((start, end, text[start:end], candidates, value >= demonyms_from)))
         return hits
 
     def dateline_candidates(self, location: str, *, small: bool = False) -> list[Entry]:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from itertools import compress, islice
+from operator import itemgetter, sub
 from typing import Any, NamedTuple
 
 from ingest.tag import cues
-from ingest.tag.catalogue import Catalogue, Entry, Hit, fold
+from ingest.tag.catalogue import Catalogue, Entry, Hit, fold, new_hit
 
 # A capitalised word: "Roe", "Ortega-Baines", "O'Brien", "McIlroy", initials "F." / "J.D.", "Corp.";
 # a possessive "'s" is not part of it.
@@ -47,7 +49,6 @@ RUN_RE = re.compile(
     rf"(?:(?= [A-Z\u00C0-\u00DEdlvtbiaeyz&])(?:(?: (?=[dlvtbiaeyz]){PARTICLE})* {ELEMENT}| & {ELEMENT}))*"
 )
 _span = re.Match.span
-CONNECTOR_RE = re.compile(r" (of|for|and|of the|for the) ")
 
 
 LOCAL_NAMESPACE = {"person": "person", "organization": "org"}
@@ -93,6 +94,12 @@ class Lone(NamedTuple):
     start: int
     end: int
     text: str
+
+
+# tuple.__new__ builds these in C; a named tuple's own __new__ is a Python function
+_new_lone = functools.partial(tuple.__new__, Lone)
+_HIT_START = itemgetter(0)
+_HIT_END = itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -259,25 +266,32 @@ class Finder:
         if probe is not text:
             # The hits of the title-cased probe, with the text as written (and still a demonym
             # when they are one: "POLISH" in the headline, "Brazilian Caio Mendes" in the body).
-            hits = [Hit(h.start, h.end, text[h.start : h.end], h.candidates, h.demonym) for h in hits]
+            hits = [new_hit((h[0], h[1], text[h[0] : h[1]], h[3], h[4])) for h in hits]
         nh = len(hits)
+        # plain lists: a story has dozens of runs and each looks at the next hit's start and end
+        starts, ends = list(map(_HIT_START, hits)), list(map(_HIT_END, hits))
         runs = _merge_runs(text, list(map(_span, RUN_RE.finditer(text))), hits)
         used = [False] * nh
         common, titles, suffixes = cues.COMMON, cues.TITLE_WORDS, cues.ORG_SUFFIX
+        plain_get, add_lone, add_mention = _PLAIN.get, state.lones.append, state.mentions.append
+        field_ = cx.field
         h = 0
         for run_start, run_end in runs:
-            while h < nh and hits[h].end <= run_start:
+            while h < nh and ends[h] <= run_start:
                 h += 1
             if run_start < caps_until:
                 self._caps_run(cx, state, hits, h, used, run_start, run_end)
                 continue
-            if h >= nh or hits[h].start >= run_end:
+            if h >= nh or starts[h] >= run_end:
                 run = text[run_start:run_end]
                 if " " not in run:
                     # Most runs are one word that starts a sentence ("The") or a lone surname.
                     # A run starts with a capital, so this also rules out common and title words.
-                    if _plain_name_token(run):
-                        state.lones.append(Lone(cx.field, 0, run_start, run_end, run))
+                    known = plain_get(run)
+                    if known is None:
+                        known = _plain_name_token(run)
+                    if known:
+                        add_lone(_new_lone((field_, 0, run_start, run_end, run)))
                     continue
                 # Without hits, whether the run is a suffixed organization name (or has nothing
                 # to read) depends on its words alone: decided once per distinct run.
@@ -287,11 +301,10 @@ class Finder:
                         start, end = run_start + plan[0], run_start + plan[1]
                         self._unknown(cx, start, end, state, ["organization suffix"], "organization")
                     continue
-            if h < nh and hits[h].start == run_start and hits[h].end == run_end:
+            elif starts[h] == run_start and ends[h] == run_end:
                 # The run is exactly one catalogue entry ("Germany", "European Central Bank").
                 used[h] = True
-                hit = hits[h]
-                state.mentions.append(_entry_mention(cx, hit))
+                add_mention(_entry_mention(cx, hits[h]))
                 continue
             elements: list[Any] = []
             k = h
@@ -300,13 +313,13 @@ class Finder:
             for tok in text[run_start:run_end].split(" "):
                 tok_start, tok_end = pos, pos + len(tok)
                 pos = tok_end + 1
-                while k < nh and hits[k].end <= tok_start:
+                while k < nh and ends[k] <= tok_start:
                     k += 1
-                if k < nh and hits[k].start <= tok_start and tok_end <= hits[k].end:
+                if k < nh and starts[k] <= tok_start and tok_end <= ends[k]:
                     hit = hits[k]
                     if (
-                        hit.start >= run_start
-                        and hit.end <= run_end
+                        starts[k] >= run_start
+                        and ends[k] <= run_end
                         and (not elements or elements[-1] is not hit)
                     ):
                         elements.append(hit)
@@ -320,10 +333,10 @@ class Finder:
                 continue
             for element in elements:
                 if isinstance(element, Hit):
-                    state.mentions.append(_entry_mention(cx, element))
+                    add_mention(_entry_mention(cx, element))
         for index, hit in enumerate(hits):
             if not used[index]:
-                state.mentions.append(_entry_mention(cx, hit))
+                add_mention(_entry_mention(cx, hit))
 
     def _caps_run(
         self,
@@ -557,30 +570,54 @@ def title_case(headline: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
+# The only gaps two runs join across, and their lengths.
+CONNECTORS = frozenset({" of ", " for ", " and ", " of the ", " for the "})
+CONNECTOR_LENGTHS = frozenset(map(len, CONNECTORS))
+
+
 def _merge_runs(text: str, runs: list[tuple[int, int]], hits: list[Hit]) -> list[tuple[int, int]]:
     """Join "Ministry" + "of" + "Finance" and "Securities" + "and" + "Investments Commission"."""
     if len(runs) < 2:
         return runs
-    merged = []
-    prev_start, prev_end = runs[0]
-    for start, end in runs[1:]:
-        # The only joinable gaps are " of ", " for ", " and ", " of the ", " for the ".
-        if 4 <= start - prev_end <= 9:
-            m = CONNECTOR_RE.fullmatch(text, prev_end, start)
-            if m:
-                head = text[prev_start:prev_end].rsplit(" ", 1)[-1]
-                tail = text[start:end].rsplit(" ", 1)[-1]
-                word = m.group(1)
-                if (
-                    word.startswith(("of", "for"))
-                    and head in cues.ORG_HEAD_OF
-                    and not _inside_hit(hits, prev_start, prev_end)
-                ) or (word == "and" and head in cues.ORG_SUFFIX and tail in cues.ORG_SUFFIX):
-                    prev_end = end
-                    continue
-        merged.append((prev_start, prev_end))
-        prev_start, prev_end = start, end
-    merged.append((prev_start, prev_end))
+    # A story has about 70 runs, a few gaps of a connector's length and fewer joins: the gaps are
+    # measured in C and only those of a connector's length are read in Python.
+    starts, ends = zip(*runs, strict=True)
+    gaps = map(sub, islice(starts, 1, None), ends)
+    joins: list[tuple[int, int]] = []  # (first, last) run index of each joined group
+    first = last = -1
+    for i in compress(range(1, len(runs)), map(CONNECTOR_LENGTHS.__contains__, gaps)):
+        gap = text[ends[i - 1] : starts[i]]
+        if gap not in CONNECTORS:
+            continue
+        if last != i - 1:
+            first = i - 1  # run i - 1 is not joined to the one before it
+        head = text[starts[i - 1] : ends[i - 1]].rsplit(" ", 1)[-1]
+        if (
+            (
+                gap != " and "  # " of ", " for ", " of the ", " for the "
+                and head in cues.ORG_HEAD_OF
+                and not _inside_hit(hits, starts[first], ends[i - 1])
+            )
+            or (
+                gap == " and "
+                and head in cues.ORG_SUFFIX
+                and text[starts[i] : ends[i]].rsplit(" ", 1)[-1] in cues.ORG_SUFFIX
+            )
+        ):
+            if joins and joins[-1][0] == first:
+                joins[-1] = (first, i)
+            else:
+                joins.append((first, i))
+            last = i
+    if not joins:
+        return runs
+    merged: list[tuple[int, int]] = []
+    pos = 0
+    for first, last in joins:
+        merged += runs[pos:first]
+        merged.append((starts[first], ends[last]))
+        pos = last + 1
+    merged += runs[pos:]
     return merged
 
 
