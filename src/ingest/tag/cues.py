@@ -96,14 +96,19 @@ WASHINGTON_CITY_AFTER = re.compile(r"^,? D\.?C\.?")
 
 # Context tests on the words right before a candidate. Word sets rather than end-anchored regex
 # searches: these run for every unknown capitalised group, and a `$`-anchored search retries the
-# whole alternation at every position of the window.
-def _words(before: str) -> list[str]:
+# whole alternation at every position of the window. Each test takes the words as a list too, so
+# that a caller running several splits the window once.
+def words_before(before: str) -> list[str]:
+    """The words of `before` (none unless a space ends it, i.e. the candidate starts a word)."""
     return before[-80:].split() if before[-1:] == " " else []
 
 
 def role_before(before: str) -> bool:
     """A role noun right before: "government spokesman |Stefan", "His lawyer, |Miriam"."""
-    words = _words(before)
+    return role_before_words(words_before(before))
+
+
+def role_before_words(words: list[str]) -> bool:
     if not words:
         return False
     word = words[-1].rstrip(",").lower()
@@ -112,7 +117,10 @@ def role_before(before: str) -> bool:
 
 def said_before(before: str) -> bool:
     """A verb of saying right before: "said |John Doe", "according to |Jane Roe"."""
-    words = _words(before)
+    return said_before_words(words_before(before))
+
+
+def said_before_words(words: list[str]) -> bool:
     return bool(words) and (
         words[-1].lower() in SAID_SET or [w.lower() for w in words[-2:]] == ["according", "to"]
     )
@@ -120,7 +128,10 @@ def said_before(before: str) -> bool:
 
 def role_at(before: str) -> bool:
     """An employer slot: a role noun, then (within seven words) "at/of/with/for/from [the] |"."""
-    words = _words(before)
+    return role_at_words(words_before(before))
+
+
+def role_at_words(words: list[str]) -> bool:
     i = len(words) - 1
     if i >= 0 and words[i].lower() == "the":
         i -= 1
@@ -137,7 +148,7 @@ def role_at(before: str) -> bool:
 
 def locative_before(before: str) -> bool:
     """A preposition or movement verb right before: "in |Washington", "visited the |Kremlin"."""
-    words = _words(before)
+    words = words_before(before)
     if words and words[-1].lower() == "the":
         words = words[:-1]
     return bool(words) and words[-1].lower() in LOCATIVE_SET
@@ -145,5 +156,8 @@ def locative_before(before: str) -> bool:
 
 def org_head_before(before: str, after: str) -> bool:
     """An organization noun right before: "the brokerage |Castelo Research| said", not "... founded"."""
-    words = _words(before)
+    return org_head_before_words(words_before(before), after)
+
+
+def org_head_before_words(words: list[str], after: str) -> bool:
     return bool(words) and words[-1] in ORG_HEAD_SET and not PERSON_ACT_AFTER.match(after)

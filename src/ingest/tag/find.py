@@ -472,14 +472,15 @@ class Finder:
             if not (left is not None and not left.demonym and left.end + 1 == start):
                 state.lones.append(Lone(cx.field, 0, start, end, tokens[0]))
             return False
-        # Organization cues without a suffix.
-        if cues.role_at(before):
+        # Organization cues without a suffix (the window's words split once for all of them).
+        before_words = cues.words_before(before)
+        if cues.role_at_words(before_words):
             self._unknown(cx, start, end, state, ["role preposition"], "organization")
             return False
         if cues.SAID_IT.match(after):
             self._unknown(cx, start, end, state, ["said cue"], "organization")
             return False
-        if cues.org_head_before(before, after):  # "the brokerage Castelo Pinto said"
+        if cues.org_head_before_words(before_words, after):  # "the brokerage Castelo Pinto said"
             self._unknown(cx, start, end, state, ["appositive"], "organization")
             return False
         if cues.APPOSITIVE.match(after):
@@ -488,9 +489,9 @@ class Finder:
                 return False
             return self._person_words(cx, words, right, state, ["appositive"], before)
         methods = []
-        if demonym_before or cues.role_before(before):
+        if demonym_before or cues.role_before_words(before_words):
             methods.append("title cue")
-        if cues.SAID_AFTER.match(after) or cues.said_before(before):
+        if cues.SAID_AFTER.match(after) or cues.said_before_words(before_words):
             methods.append("said cue")
         if tokens[0] in self.catalogue.given_names:
             methods.append("given name")
