@@ -252,8 +252,10 @@ class TopicMatcher:
         passed = [code for code, value in raw.items() if value >= minimum[code]]
         if not passed:
             return []
-        best = max(raw[c] for c in passed)
-        kept = sorted((c for c in passed if raw[c] >= RELATIVE_MIN * best), key=lambda c: (-raw[c], c))[
+        best = max(map(raw.__getitem__, passed))
+        floor = RELATIVE_MIN * best
+        # best first, a tie by code: a stable reverse sort by score of the codes in code order
+        kept = sorted(sorted(c for c in passed if raw[c] >= floor), key=raw.__getitem__, reverse=True)[
             :MAX_EXPLICIT
         ]
         # the kept codes below each ancestor, in `kept` order
