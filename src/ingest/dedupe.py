@@ -41,6 +41,7 @@ Edge cases, by design:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -212,19 +213,19 @@ class Deduper:
     def decide(self, vid: VersionId) -> tuple[Decision, bool]:
         """(decision, supersedes) for the next record; remembers it when it lands."""
         body_key, key, version = self._body_key(vid), _text(vid.story_key), _text(vid.version)
-        # None: body never seen for the story; 1: seen with this version; 0: with others only
-        (seen_with,) = self._db.execute(_BODY, (version, body_key)).fetchone()
+        # seen_with: None when the body was never seen for the story, 1 with this version, 0 with
+        # others only; latest: None when the story was never seen
+        seen_with, latest, copyless = self._db.execute(_LOOKUP, (version, body_key, key)).fetchone()
         if seen_with is not None and (vid.repeat or seen_with):
             return Decision.DUPLICATE, False  # this identity, or an RPT of a body seen for the story
-        story = self._story(key)
-        if vid.empty and vid.status != "withdrawn" and story is not None and not story[1]:
+        if vid.empty and vid.status != "withdrawn" and latest is not None and not copyless:
             return Decision.EMPTY_AFTER_COPY, False
-        supersedes = story is not None and (version > story[0] or vid.status == "withdrawn")
+        supersedes = latest is not None and (version > latest or vid.status == "withdrawn")
         self._db.execute(_ADD_BODY, (body_key, version))
         self._db.execute(_ADD_STORY, (key, version, vid.empty))
-        if vid.status != "withdrawn":
-            for alias in vid.aliases:
-                self._db.execute(_ADD_ALIAS, (_alias_key(alias), key))
+        if vid.aliases and vid.status != "withdrawn":
+            rows = [x for alias in vid.aliases for x in (_alias_key(alias), key)]
+            self._db.execute(_add_aliases(len(vid.aliases)), rows)
         return Decision.LAND, supersedes
 
 
@@ -239,7 +240,6 @@ CREATE TABLE body (digest BLOB, version BLOB, PRIMARY KEY (digest, version)) WIT
 CREATE TABLE story (key BLOB PRIMARY KEY, latest BLOB NOT NULL, copyless INT NOT NULL) WITHOUT ROWID;
 CREATE TABLE alias (digest INTEGER PRIMARY KEY, key BLOB NOT NULL);
 """
-_BODY = "SELECT max(version = ?) FROM body WHERE digest = ?"
 _STORY = "SELECT latest, copyless FROM story WHERE key = ?"
 _ALIAS = "SELECT key FROM alias WHERE digest = ?"
 _ADD_BODY = "INSERT OR IGNORE INTO body VALUES (?, ?)"
@@ -247,3 +247,15 @@ _ADD_BODY = "INSERT OR IGNORE INTO body VALUES (?, ?)"
 _ADD_STORY = """INSERT INTO story VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE
 SET latest = max(latest, excluded.latest), copyless = copyless AND excluded.copyless"""
 _ADD_ALIAS = "INSERT OR IGNORE INTO alias VALUES (?, ?)"  # the first story seen with an alias keeps it
+
+
+@functools.cache
+def _add_aliases(n: int) -> str:
+    """One statement adding `n` aliases, in order (as `n` statements would: the first one wins)."""
+    return "INSERT OR IGNORE INTO alias VALUES " + ", ".join(["(?, ?)"] * n)
+
+
+# one row whether or not the story is known: a record's two look-ups in one call (with the aliases
+# in one statement, ~8% fewer instructions a landed record than a statement each, callgrind)
+_LOOKUP = """SELECT (SELECT max(version = ?) FROM body WHERE digest = ?), latest, copyless
+FROM (SELECT 1) LEFT JOIN story ON key = ?"""
