@@ -8,7 +8,8 @@ names and assembles the entity list. An optional statistical model adds spans th
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
+from itertools import accumulate
+from operator import add, attrgetter
 from typing import Any
 
 from ingest.tag.catalogue import Catalogue
@@ -44,15 +45,13 @@ class EntityTagger:
         body = record.get("body") or []
         parts: list[tuple[str, int, str]] = [("headline", 0, headline)] if headline else []
         parts += [("body", i, p) for i, p in enumerate(body) if isinstance(p, str) and p]
-        offsets = []
-        pos = 0
-        for part in parts:
-            offsets.append(pos)
-            pos += len(part[2]) + 2
-        text = "\n\n".join(part[2] for part in parts)
+        texts = [part[2] for part in parts]
+        text = "\n\n".join(texts)
+        # where each part starts in the story text: its text's length plus a blank line on
+        offsets = list(map(add, accumulate(map(len, texts), initial=0), range(0, 2 * len(texts), 2)))
         probe = text
         if headline.isupper():
-            probe = "\n\n".join(p[2].title() if p[0] == "headline" else p[2] for p in parts)
+            probe = "\n\n".join([headline.title(), *texts[1:]])
         state.text = text
         # In an all-caps or Title Case headline capitals say nothing about names: read only its
         # catalogue entries and let its other words corefer with names found in the body.

@@ -9,7 +9,6 @@ mentions are grouped by id into the record's `entities` list.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from operator import attrgetter
 from typing import Any
 
@@ -32,6 +31,7 @@ CONFIDENCE = {
     "context": 0.8,
     "model": 0.6,
 }
+DATELINE_CACHE_SIZE = 4096
 HYPHEN_PART = re.compile(r"^[A-Z][a-z]+-[a-z]+$")
 
 
@@ -40,14 +40,60 @@ class Linker:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
+        # (locations, qualifiers) -> what `_read_dateline` made of them
+        self._datelines: dict[tuple[Any, ...], Any] = {}
 
-    def dateline(self, dateline: Any, state: StoryState) -> set[str]:
+    def dateline(self, dateline: Any, state: StoryState) -> frozenset[str]:
+        """Add a place mention per dateline location; return the countries the dateline names."""
         if not isinstance(dateline, dict):
-            return set()
-        qualifiers = [q for q in dateline.get("qualifiers") or [] if isinstance(q, str)]
-        qualifier_entries = [e for q in qualifiers for e in self.catalogue.dateline_candidates(q)]
+            return frozenset()
+        locations = dateline.get("locations") or []
+        qualifiers = dateline.get("qualifiers") or []
+        # Datelines repeat (a desk files from a few cities): read each distinct one once.
+        key: tuple[Any, ...] | None = None
+        read = None
+        try:
+            key = (tuple(locations), tuple(qualifiers))
+            read = self._datelines.get(key)
+        except TypeError:  # an unhashable value: malformed input, read it every time
+            key = None
+        if read is None:
+            read = self._read_dateline(locations, qualifiers)
+            if key is not None:
+                if len(self._datelines) >= DATELINE_CACHE_SIZE:
+                    self._datelines.clear()
+                self._datelines[key] = read
+        places, countries = read
+        append = state.mentions.append
+        for index, location, id_, name, country, entry in places:
+            append(
+                Mention(
+                    "dateline",
+                    index,
+                    0,
+                    len(location),
+                    location,
+                    "place",
+                    id_,
+                    name,
+                    country,
+                    ["dateline"],
+                    entry,
+                )
+            )
+        return countries
+
+    def _read_dateline(
+        self, locations: Any, qualifiers: Any
+    ) -> tuple[tuple[tuple[int, str, str, str, str | None, Entry | None], ...], frozenset[str]]:
+        """The (index, location, id, name, country, entry) of each dateline location, and the
+        countries the dateline names."""
+        qualifier_entries = [
+            e for q in qualifiers if isinstance(q, str) for e in self.catalogue.dateline_candidates(q)
+        ]
         countries: set[str] = set()
-        for index, location in enumerate(dateline.get("locations") or []):
+        places = []
+        for index, location in enumerate(locations):
             if not isinstance(location, str) or not location.strip():
                 continue
             candidates = self.catalogue.dateline_candidates(location)
@@ -59,27 +105,22 @@ class Linker:
                 entry = picked if _fits(picked, qualifier_entries) else entry
             if entry is not None and entry.country:
                 countries.add(entry.country)
-            state.mentions.append(
-                Mention(
-                    field="dateline",
-                    paragraph=index,
-                    start=0,
-                    end=len(location),
-                    text=location,
-                    type="place",
-                    id=entry.id if entry else f"local:place/{slug(location)}",
-                    name=entry.name if entry else (location.title() if location.isupper() else location),
-                    country=entry.country if entry else None,
-                    methods=["dateline"],
-                    entry=entry,
+            places.append(
+                (
+                    index,
+                    location,
+                    entry.id if entry else f"local:place/{slug(location)}",
+                    entry.name if entry else (location.title() if location.isupper() else location),
+                    entry.country if entry else None,
+                    entry,
                 )
             )
         for entry in qualifier_entries[:1]:
             if entry.country:
                 countries.add(entry.country)
-        return countries
+        return tuple(places), frozenset(countries)
 
-    def resolve(self, state: StoryState, reporting: set[str], sport: bool) -> None:
+    def resolve(self, state: StoryState, reporting: frozenset[str], sport: bool) -> None:
         """Pick one reading for catalogue hits with several candidates or a context-dependent one."""
         if sport:
             # Sports copy names clubs by their city ("beat Lyon 4-0").
@@ -309,10 +350,12 @@ def credit_names(record: dict[str, Any]) -> set[str]:
         names.update(a for a in byline.get("authors") or [] if isinstance(a, str))
     credits = record.get("credits")
     if isinstance(credits, dict):
-        # most credit roles are empty lists: skip them before building a generator
+        # most credit roles are empty lists
         for value in credits.values():
             if value and isinstance(value, list):
-                names.update(v for v in value if isinstance(v, str))
+                for name in value:
+                    if isinstance(name, str):
+                        names.add(name)
     return names
 
 
@@ -350,6 +393,8 @@ def assemble(
     last_end = -1
     n_dated = len(dated)
     # the part holding the current mention: its field, paragraph, offset, and where the next starts
+    bounds = offsets[1:]
+    bounds.append(_BEYOND)
     index, field, paragraph, shift, next_part = -1, "", 0, 0, 0
     for i, m in enumerate(dated + story if dated else story):
         start = m.start
@@ -361,10 +406,11 @@ def assemble(
                 continue
             end = last_end = m.end
             if start >= next_part:
-                index = bisect_right(offsets, start) - 1
+                index += 1
+                while bounds[index] <= start:
+                    index += 1
+                shift, next_part = offsets[index], bounds[index]
                 field, paragraph = parts[index][0], parts[index][1]
-                shift = offsets[index]
-                next_part = offsets[index + 1] if index + 1 < len(offsets) else _BEYOND
             start -= shift
             end -= shift
         type_ = m.type
