@@ -7,11 +7,12 @@ RICs such as `(CLDA.N)` stay in the text and are only recorded.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.furniture import furniture_kind
+from ingest.furniture import OPENERS, furniture_kind, has_anywhere_word, opens_like_furniture
 from ingest.raw import Removal
 
 __all__ = ["INLINE_ARTEFACTS", "Cleaned", "clean_body", "is_subhead"]
@@ -38,6 +39,13 @@ _GRAPHIC_LABEL = re.compile(r"^(?:Interactive )?Graphics?:\s*", re.IGNORECASE)
 _FIGURE = re.compile(r"[+\-−]?[$€£¥]?[\d][\d.,:/%]*[%]?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SUBHEAD_WORD = re.compile(r"[^\W\d_]{2,}")
+# a paragraph opening with a furniture opener starts with one of these three characters, or with
+# one of the first characters of the shorter openers
+_OPENER_HEADS = frozenset(o[:3] for o in OPENERS if len(o) >= 3)
+_SHORT_OPENER_FIRSTS = frozenset(o[0] for o in OPENERS if len(o) < 3)
+_HEAD = operator.itemgetter(slice(0, 3))
+_FIRST = operator.itemgetter(slice(0, 1))
+_TEXT = operator.itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,16 +79,45 @@ def clean_body(
     sgml: bool = False,
 ) -> Cleaned:
     """Apply R7 to each paragraph, then R8 (never on paragraph 0, never on 1987 copy)."""
+    texts = list(map(_TEXT, paragraphs))
+    joined = "\n".join(texts)
+    # a marker missing from all paragraphs joined is missing from each: a few tests at C speed
+    # over the whole body spare most paragraphs (plain prose) the tests of the loop below
+    anywhere = has_anywhere_word(joined)
+    # one-character tests first: they run at memchr speed, a longer needle at ~2 instructions a character
+    inline = (
+        "<" in joined or "[" in joined or (":" in joined and "://" in joined) or ", opens new tab" in joined
+    )
+    if not (
+        anywhere
+        or inline
+        or forced_subheads
+        or "^" in joined
+        or not _OPENER_HEADS.isdisjoint(map(_HEAD, texts))
+        or not _SHORT_OPENER_FIRSTS.isdisjoint(map(_FIRST, texts))
+        or any(map(str.isupper, texts))
+    ):
+        # no paragraph is furniture, a graphic, holds an artefact or can be a subhead: the body
+        # is the paragraphs as they are, and their web RICs come in order
+        tickers: list[str] = []
+        at = joined.find("(")
+        while at >= 0:
+            if m := _WEB_RIC.match(joined, at):
+                tickers.append(m.group(1))
+            at = joined.find("(", at + 1)
+        return Cleaned(body=tuple(texts), tickers=tuple(tickers))
+    fences = "^^^^" in joined
+    parens = "(" in joined
     removed: list[Removal] = []
-    tickers: list[str] = []
+    tickers = []
     graphics: list[tuple[str, str | None]] = []
-    kept: list[tuple[int, str]] = []
+    body: list[str] = []
+    subheads: list[tuple[str, int]] = []
     for idx, text in paragraphs:
-        kind = furniture_kind(text)
-        if kind is not None:
+        if (anywhere or opens_like_furniture(text)) and (kind := furniture_kind(text)) is not None:
             removed.append(Removal(kind=kind, text=text, zone="body", paragraph=idx))
             continue
-        if text.startswith("^^^^"):
+        if fences and text.startswith("^^^^"):
             fenced = _FENCED.fullmatch(text)
             if fenced is not None:
                 inner = fenced.group(1)
@@ -90,17 +127,16 @@ def clean_body(
                 graphics.append((title, url.group(1) if url else None))
                 removed.append(Removal(kind="graphic", text=text, zone="body", paragraph=idx))
                 continue
-        if "<" in text or "[" in text or "://" in text or ", opens new tab" in text:
+        if inline and ("<" in text or "[" in text or "://" in text or ", opens new tab" in text):
             text = _clean_inline(text, idx, removed, tickers, sgml=sgml)
             if not text:
                 continue
-        if "(" in text:
+        if parens and "(" in text:
             tickers.extend(m.group(1) for m in _WEB_RIC.finditer(text))
-        kept.append((idx, text))
-    body: list[str] = []
-    subheads: list[tuple[str, int]] = []
-    for n, (idx, text) in enumerate(kept):
-        if idx in forced_subheads or (n > 0 and not sgml and is_subhead(text)):
+        # R8 on the paragraphs kept so far: a subhead is never the first of them
+        if idx in forced_subheads or (
+            not sgml and (body or subheads) and text.isupper() and is_subhead(text)
+        ):
             subheads.append((text, len(body)))
             removed.append(Removal(kind="subhead", text=text, zone="body", paragraph=idx))
         else:

@@ -6,9 +6,19 @@ with that kind (reference sections 1.1, 1.3 and 7). Adding a new artefact adds a
 
 from __future__ import annotations
 
+import functools
 import re
 
-__all__ = ["CAPTION_GLUED", "FURNITURE", "PAGE_TAIL_MARKERS", "furniture_kind"]
+__all__ = [
+    "ANYWHERE",
+    "CAPTION_GLUED",
+    "FURNITURE",
+    "OPENERS",
+    "PAGE_TAIL_MARKERS",
+    "furniture_kind",
+    "has_anywhere_word",
+    "opens_like_furniture",
+]
 
 FURNITURE: tuple[tuple[str, str], ...] = (
     # header chrome of newer pages
@@ -53,16 +63,22 @@ FURNITURE: tuple[tuple[str, str], ...] = (
     ("promo", r".{0,200}\bSign up here\.?"),
 )
 
-_TABLE = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (_, pattern) in enumerate(FURNITURE)))
 _KINDS = tuple(kind for kind, _ in FURNITURE)
-# first words that can open a furniture paragraph, and words anywhere in one: a cheap gate in
-# front of the big alternation, which most body paragraphs never reach
-_OPENERS = (
+# words that let a paragraph be furniture wherever they sit in it (captions, sign-up promos); the
+# rows that name one need it (it is never optional in them)
+ANYWHERE: tuple[str, ...] = ("REUTERS/", "Sign up here")
+# first words that can open a furniture paragraph: with the words above, a cheap gate in front of
+# the big alternation, which most body paragraphs never reach
+OPENERS: tuple[str, ...] = (
     "Listen", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Updated",
     "[", "Purchase", "Acquire", "Our Standards", "©", "(c)", "Reuters", "--", "Thomson", "Advertisement",
     "Register", "Suggested", "Read Next", "Editor", "About Reuters", "Follow @",
     "1", "2", "3", "4", "5", "6", "7", "8", "9",
 )  # fmt: skip
+# the openers by first character: `startswith` then tries a few instead of all 37
+_OPENERS_BY_CHAR: dict[str, tuple[str, ...]] = {
+    c: tuple(o for o in OPENERS if o[0] == c) for c in dict.fromkeys(o[0] for o in OPENERS)
+}
 
 # On reuters.com the article text ends at the trust badge; what a page copy holds after it (tags,
 # author bio, Read Next, licensing) is page furniture, whatever its wording.
@@ -76,11 +92,37 @@ PAGE_TAIL_MARKERS: tuple[str, ...] = (
 CAPTION_GLUED = re.compile(r".*?(?:Purchase|Acquire) Licensing Rights(?:, opens new tab)?")
 
 
+def opens_like_furniture(paragraph: str) -> bool:
+    """The paragraph starts with one of the OPENERS (the gate for every row but ANYWHERE's)."""
+    return paragraph.startswith(_OPENERS_BY_CHAR.get(paragraph[:1], ()))
+
+
+def has_anywhere_word(text: str) -> bool:
+    """One of the ANYWHERE words occurs in `text` (a paragraph, or many joined)."""
+    return any(word in text for word in ANYWHERE)
+
+
+@functools.cache
+def _table(anywhere: bool) -> re.Pattern[str]:
+    # compiled on first use (most stories have no furniture paragraph), each row one named group;
+    # without an ANYWHERE word in the paragraph the rows that need one cannot match, so they are
+    # left out (the other rows keep their order, and so which row wins)
+    rows = (
+        f"(?P<k{i}>{pattern})"
+        for i, (_, pattern) in enumerate(FURNITURE)
+        if anywhere or not any(word in pattern for word in ANYWHERE)
+    )
+    return re.compile("|".join(rows))
+
+
 def furniture_kind(paragraph: str) -> str | None:
     """The `removed` kind when the whole paragraph is furniture, else None."""
-    if not paragraph.startswith(_OPENERS) and "REUTERS/" not in paragraph and "Sign up here" not in paragraph:
+    if has_anywhere_word(paragraph):
+        m = _table(True).fullmatch(paragraph)
+    elif opens_like_furniture(paragraph):
+        m = _table(False).fullmatch(paragraph)
+    else:
         return None
-    m = _TABLE.fullmatch(paragraph)
     if m is None:
         return None
     return _KINDS[int(m.lastgroup[1:])] if m.lastgroup else None
