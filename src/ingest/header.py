@@ -7,6 +7,7 @@ dateline `LOC[, QUAL]*[,] [Mon D] (SOURCE) - lead…`. Only this zone is searche
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,7 +89,6 @@ _PLACE = re.compile(
     rf"(?P<quals>(?:, ?{_TOK}(?: {_PLACE_PARTICLE}{_TOK}){{0,4}})*)"
     rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}})|,? ?(?P<day2>\d{{1,2}}) (?P<mon2>{_MON})\.?)?,?"
 )
-_ALERT = re.compile(rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}}) [-–—] (?=\S)")
 # 1987: `GREENVALE, Pa., APril 3 -`, `Oct 20-`; the dash follows a digit or a space
 _SGML_DATELINE = re.compile(r"\s*(?P<pre>[A-Z][^\n]{0,70}?)\s?(?<=[\d\s,])-(?:\s+|(?=[A-Z\"]))")
 _SGML_DATE = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})")
@@ -230,9 +230,15 @@ def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None
     return dateline, byline, paragraph[m.end() :]
 
 
+@functools.cache
+def _alert() -> re.Pattern[str]:
+    # compiled on first use: flashes are rare, and the upper-case class makes it slow to compile
+    return re.compile(rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}}) [-–—] (?=\S)")
+
+
 def _match_alert(paragraph: str) -> tuple[Dateline, Byline | None, str] | None:
     """`OSLO - NORVALE SAYS ORDERS SIX VESSELS`: an all-caps flash with a spaced hyphen, no source."""
-    m = _ALERT.match(paragraph)
+    m = _alert().match(paragraph)
     if m is None or any(c.islower() for c in paragraph):
         return None
     loc = m.group("loc")

@@ -6,7 +6,6 @@ later by the copy rules (one paragraph per line on the web, 4-space indents on t
 
 from __future__ import annotations
 
-import html
 import re
 
 from ingest.raw import RawItem, Removal
@@ -61,4 +60,6 @@ def _unescape(entity: str, removed: list[Removal]) -> str:
             # `&#N;` control entities are transmission junk (reference R0): drop, keep in the audit
             removed.append(Removal(kind="control", text=entity, zone="input"))
             return ""
+    import html  # here: most copy holds no entity, and html.entities is a big table to load
+
     return html.unescape(entity)

@@ -8,7 +8,6 @@ and `entities`, and pipeline stages may add the optional `ingest` provenance obj
 from __future__ import annotations
 
 import hashlib
-import json
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -87,6 +86,7 @@ _LIST_FIELDS = frozenset(
 
 def load_schema() -> dict[str, Any]:
     """The record's JSON Schema (draft 2020-12), read from the package data."""
+    import json
     from importlib.resources import files
 
     return json.loads(files("ingest").joinpath("schema/story.schema.json").read_text(encoding="utf-8"))
@@ -146,7 +146,9 @@ def dump_line(record: Mapping[str, Any]) -> bytes:
         return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
     except orjson.JSONEncodeError:
         # what orjson refuses (integers past 64 bits, non-string keys, lone surrogates) takes the
-        # stdlib path, which writes it or says exactly what is wrong
+        # stdlib path, which writes it or says exactly what is wrong (imported only then: start-up)
+        import json
+
         return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
@@ -155,4 +157,6 @@ def dumps(record: Mapping[str, Any]) -> str:
     try:
         return orjson.dumps(record).decode("utf-8")
     except orjson.JSONEncodeError:
+        import json
+
         return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

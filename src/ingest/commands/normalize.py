@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import json
 import logging
 import os
 import sys
@@ -42,6 +41,8 @@ def _tagger(backend: str) -> Tagger:
 
 def _record(line: bytes) -> dict[str, Any] | None:
     """The story record on one JSON line, or None when the line is no record."""
+    import json  # here: `ingest normalize` alone never reads JSON, and start-up counts
+
     try:
         obj = json.loads(line)
     except ValueError:
