@@ -8,15 +8,11 @@ names and assembles the entity list. An optional statistical model adds spans th
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import accumulate
-from operator import add, attrgetter
 from typing import Any
 
 from ingest.tag.catalogue import Catalogue
 from ingest.tag.find import Finder, Mention, StoryState, Text, slug, title_case
 from ingest.tag.link import Linker, assemble, credit_names, is_sport
-
-_TEXT = attrgetter("text")
 
 # A statistical model seam: texts in, (start, end, type) spans per text out.
 SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
@@ -43,12 +39,23 @@ class EntityTagger:
         n_dated = len(state.mentions)
         headline = record.get("headline") or ""
         body = record.get("body") or []
-        parts: list[tuple[str, int, str]] = [("headline", 0, headline)] if headline else []
-        parts += [("body", i, p) for i, p in enumerate(body) if isinstance(p, str) and p]
-        texts = [part[2] for part in parts]
+        # The parts of the story text (field, paragraph, text), its texts, and where each starts.
+        parts: list[tuple[str, int, str]] = []
+        texts: list[str] = []
+        offsets: list[int] = []
+        pos = 0
+        if headline:
+            parts.append(("headline", 0, headline))
+            texts.append(headline)
+            offsets.append(0)
+            pos = len(headline) + 2
+        for i, p in enumerate(body):
+            if isinstance(p, str) and p:
+                parts.append(("body", i, p))
+                texts.append(p)
+                offsets.append(pos)
+                pos += len(p) + 2  # and a blank line
         text = "\n\n".join(texts)
-        # where each part starts in the story text: its text's length plus a blank line on
-        offsets = list(map(add, accumulate(map(len, texts), initial=0), range(0, 2 * len(texts), 2)))
         probe = text
         if headline.isupper():
             probe = "\n\n".join([headline.title(), *texts[1:]])
@@ -57,8 +64,12 @@ class EntityTagger:
         # catalogue entries and let its other words corefer with names found in the body.
         caps_headline = len(headline) if headline and (headline.isupper() or title_case(headline)) else 0
         self.finder.scan(Text("story", 0, text), state, probe, caps_headline)
+        sport = False
         clubs = self.catalogue.clubs
-        sport = any(map(clubs.__contains__, map(_TEXT, state.mentions))) and is_sport(headline, body, state)
+        for m in state.mentions:
+            if m.text in clubs:
+                sport = is_sport(headline, body, state)
+                break
         self.linker.resolve(state, reporting, sport)
         self.linker.corefer(state)
         if model is not None:

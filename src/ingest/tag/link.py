@@ -191,27 +191,35 @@ class Linker:
         # Each key goes to the first mention giving it; a mention's own keys may come in any order.
         surnames: dict[str, Mention] = {}
         shorts: dict[str, Mention] = {}
-        for m in state.mentions:
+        # in story order, the mentions the last step may relink: one-word places (a surname?) and
+        # organizations without a catalogue entry (a short name?)
+        later: list[Mention] = []
+        person_keys, org_keys = _PERSON_KEYS, _ORG_KEYS
+        mentions = state.mentions
+        for m in mentions:
             type_ = m.type
             if type_ == "person":
                 name = m.name
                 if " " not in name:
                     continue
-                for key in _person_keys(name):
+                keys = person_keys.get(name) or _person_keys(name)
+                for key in keys:
                     surnames.setdefault(key, m)
                 entry = m.entry
                 if entry is not None:
                     for form in entry.short:
                         surnames.setdefault(form, m)
+            elif type_ == "place":
+                if m.field != "dateline" and " " not in m.text:
+                    later.append(m)
             elif type_ == "organization" and m.entry is None:
+                later.append(m)
                 name = m.name
-                if " " not in name:
-                    continue
-                for key in _org_keys(name):
-                    shorts.setdefault(key, m)
+                if " " in name:
+                    for key in org_keys.get(name) or _org_keys(name):
+                        shorts.setdefault(key, m)
         if not surnames and not shorts:
             return
-        mentions = state.mentions
         for field, paragraph, start, end, text in state.lones:
             key = text.title() if text.isupper() else text
             target = surnames.get(key)
@@ -223,38 +231,37 @@ class Linker:
                 method = "short name coreference"
             if target is None:
                 continue
-            mentions.append(
-                Mention(
-                    field,
-                    paragraph,
-                    start,
-                    end,
-                    text,
-                    target.type,
-                    target.id,
-                    target.name,
-                    target.country,
-                    [method],
-                    target.entry,
-                )
+            m = Mention(
+                field,
+                paragraph,
+                start,
+                end,
+                text,
+                target.type,
+                target.id,
+                target.name,
+                target.country,
+                [method],
+                target.entry,
             )
-        # A one-word place that is also a person's surname in this story reads as the person
-        # unless a preposition makes it a location ("Lima would train" vs "in Lima").
-        for m in mentions:
-            type_ = m.type
-            if type_ == "place":
-                if surnames and m.field != "dateline" and " " not in m.text:
-                    target = surnames.get(m.text)
-                    if target is not None and target is not m and not cues.locative_before(m.before):
-                        m.type, m.id, m.name, m.country, m.entry = (
-                            "person",
-                            target.id,
-                            target.name,
-                            target.country,
-                            target.entry,
-                        )
-                        m.methods = ["surname coreference"]
-            elif type_ == "organization" and m.entry is None and shorts:
+            mentions.append(m)
+            if method == "short name coreference":
+                later.append(m)  # an organization without a catalogue entry, as its target
+        for m in later:
+            if m.type == "place":
+                # A one-word place that is also a person's surname in this story reads as the
+                # person unless a preposition makes it a location ("Lima would train" vs "in Lima").
+                target = surnames.get(m.text)
+                if target is not None and target is not m and not cues.locative_before(m.before):
+                    m.type, m.id, m.name, m.country, m.entry = (
+                        "person",
+                        target.id,
+                        target.name,
+                        target.country,
+                        target.entry,
+                    )
+                    m.methods = ["surname coreference"]
+            else:
                 target = shorts.get(m.name)
                 if target is not None and target is not m:
                     m.id, m.name = target.id, target.name
@@ -384,12 +391,31 @@ def assemble(
     overlaps are those of (field, paragraph, offset) without computing them for every mention.
     Each entity's dict is built at its first mention, in the record's key order, and updated by
     the later ones (most entities have one mention), so no mention is grouped or copied."""
+    # In (start, longest first) order. Sorting on the start alone gives that order unless two
+    # mentions start together and the longer comes second, which `_entities` notices (it never
+    # happened in 300 generated stories: the finder rarely makes overlapping mentions).
+    entities = _entities(dated, sorted(story, key=_START), credit_names, parts, offsets)
+    if entities is None:
+        story = sorted(story, key=_END, reverse=True)
+        story.sort(key=_START)  # stable: the longest first among those starting together
+        entities = _entities(dated, story, credit_names, parts, offsets)
+        assert entities is not None
+    return entities
+
+
+def _entities(
+    dated: list[Mention],
+    story: list[Mention],
+    credit_names: set[str],
+    parts: list[tuple[str, int, str]],
+    offsets: list[int],
+) -> list[dict[str, Any]] | None:
+    """The entity list of `assemble`, with `story` sorted on start; None when two mentions start
+    together and the longer comes second."""
     entities: dict[str, dict[str, Any]] = {}
     loose: set[str] = set()  # ids of the entities no mention so far linked to a catalogue entry
     confidences = CONFIDENCE
-    # (start, longest first), stable: two C-level sorts instead of a Python key per mention
-    story = sorted(story, key=_END, reverse=True)
-    story.sort(key=_START)
+    last_start = -1
     last_end = -1
     n_dated = len(dated)
     # the part holding the current mention: its field, paragraph, offset, and where the next starts
@@ -403,7 +429,10 @@ def assemble(
             field, paragraph, end = "dateline", m.paragraph, m.end
         else:
             if start < last_end:
+                if start == last_start and m.end > last_end:
+                    return None
                 continue
+            last_start = start
             end = last_end = m.end
             if start >= next_part:
                 index += 1
