@@ -157,9 +157,11 @@ class Linker:
             if len(m.candidates) < 2:
                 continue
             options = list(m.candidates)
-            if cues.SUBDIVISION_CONTEXT_BEFORE.search(m.before) or cues.SUBDIVISION_CONTEXT_AFTER.match(
-                m.after
-            ):
+            before = m.before
+            # the search only when the words before can end "... of" / "... for" (it scans them all)
+            if (
+                before.rstrip().endswith(("of", "for")) and cues.SUBDIVISION_CONTEXT_BEFORE.search(before)
+            ) or cues.SUBDIVISION_CONTEXT_AFTER.match(m.after):
                 subs = [e for e in options if e.kind == "subdivision"]
                 if subs:
                     _choose(m, subs[0], "context")
