@@ -88,15 +88,13 @@ def clean_body(
     inline = (
         "<" in joined or "[" in joined or (":" in joined and "://" in joined) or ", opens new tab" in joined
     )
-    if not (
-        anywhere
-        or inline
-        or forced_subheads
-        or "^" in joined
-        or not _OPENER_HEADS.isdisjoint(map(_HEAD, texts))
-        or not _SHORT_OPENER_FIRSTS.isdisjoint(map(_FIRST, texts))
-        or any(map(str.isupper, texts))
-    ):
+    fences = "^" in joined and "^^^^" in joined
+    openers = not _OPENER_HEADS.isdisjoint(map(_HEAD, texts)) or not _SHORT_OPENER_FIRSTS.isdisjoint(
+        map(_FIRST, texts)
+    )
+    # cutting an artefact can leave a paragraph in capitals, so then every paragraph is looked at
+    caps = inline or (not sgml and any(map(str.isupper, texts)))
+    if not (anywhere or inline or fences or openers or caps or forced_subheads):
         # no paragraph is furniture, a graphic, holds an artefact or can be a subhead: the body
         # is the paragraphs as they are, and their web RICs come in order
         tickers: list[str] = []
@@ -106,7 +104,7 @@ def clean_body(
                 tickers.append(m.group(1))
             at = joined.find("(", at + 1)
         return Cleaned(body=tuple(texts), tickers=tuple(tickers))
-    fences = "^^^^" in joined
+    subhead_rule = caps and not sgml
     parens = "(" in joined
     removed: list[Removal] = []
     tickers = []
@@ -114,7 +112,9 @@ def clean_body(
     body: list[str] = []
     subheads: list[tuple[str, int]] = []
     for idx, text in paragraphs:
-        if (anywhere or opens_like_furniture(text)) and (kind := furniture_kind(text)) is not None:
+        if (anywhere or (openers and opens_like_furniture(text))) and (
+            kind := furniture_kind(text)
+        ) is not None:
             removed.append(Removal(kind=kind, text=text, zone="body", paragraph=idx))
             continue
         if fences and text.startswith("^^^^"):
@@ -134,8 +134,8 @@ def clean_body(
         if parens and "(" in text:
             tickers.extend(m.group(1) for m in _WEB_RIC.finditer(text))
         # R8 on the paragraphs kept so far: a subhead is never the first of them
-        if idx in forced_subheads or (
-            not sgml and (body or subheads) and text.isupper() and is_subhead(text)
+        if (forced_subheads and idx in forced_subheads) or (
+            subhead_rule and (body or subheads) and text.isupper() and is_subhead(text)
         ):
             subheads.append((text, len(body)))
             removed.append(Removal(kind="subhead", text=text, zone="body", paragraph=idx))
