@@ -412,3 +412,31 @@ def test_worker_processes_land_identical_objects(tmp_path: Path) -> None:
         assert (second.total("records"), second.total("duplicates_skipped")) == (0, 5)
         outputs.append(objects(sink))
     assert outputs[0] == outputs[1]
+
+
+def test_full_scratch_storage_fails_the_hour_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sqlite's own "disk is full" (a page limit stands in for a full temp disk) is a typed
+    storage error naming the fix; the hour stays absent, and a rerun with room lands it whole."""
+    import ingest.dedupe
+    from ingest.errors import ScratchError, SinkError
+    from ingest.scratch import scratch_db
+    from tests.reliability.storage_kit import wire_stories
+
+    def full_db(schema: str, **kw: Any) -> Any:
+        db = scratch_db(schema, **kw)
+        (pages,) = db.execute("PRAGMA page_count").fetchone()
+        db.execute(f"PRAGMA max_page_count = {pages}")  # no page beyond the empty tables
+        return db
+
+    sink = FileSink(tmp_path / "bucket")
+    data = news_message(wire_stories(200, "F"))
+    write_snapshot(sink, source="m", hour=H0, fetched_at=H0, data=data, ext="xml")
+    monkeypatch.setattr(ingest.dedupe, "scratch_db", full_db)
+    with pytest.raises(ScratchError, match=r"disk is full.*SQLITE_TMPDIR") as caught:
+        process_interval(sink=sink, start=H0, end=H0 + HOUR)
+    assert isinstance(caught.value, SinkError) and caught.value.transient
+    assert not sink.exists(manifest_key(H0))  # absent, not half-written
+    monkeypatch.undo()
+    result = process_interval(sink=sink, start=H0, end=H0 + HOUR)
+    manifest, records = read_partition(sink, H0)
+    assert result.hours[0].records == len(records) == manifest["record_count"] == 200

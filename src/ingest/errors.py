@@ -10,6 +10,8 @@
     ├── SourceError             a source could not be fetched
     │   └── SourceUnavailable   network failure, 5xx or 429 after all retries (transient)
     └── SinkError               the sink refused or failed a read or write (transient by default)
+        └── ScratchError        the local scratch storage (a temporary file) failed: a full or
+                                unwritable temporary directory
 
 Third-party exceptions are wrapped at the edge (`raise SinkError(...) from exc`), so callers,
 the CLI and the Airflow tasks decide on retries from `transient` alone.
@@ -67,3 +69,7 @@ class SinkError(IngestError):
     """The sink failed a read or a write."""
 
     transient = True
+
+
+class ScratchError(SinkError):
+    """Processing's scratch memory (sqlite paging to a temporary file) failed; see `ingest.scratch`."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from typing import Any
 
 from ingest import __version__
 from ingest.dedupe import Decision, Deduper
+from ingest.errors import ScratchError
 from ingest.inputs import ErrorData, Inputs, Item, Normalizer, Outcome, open_inputs
 from ingest.landing import HourLanding
 from ingest.lease import Lease
@@ -364,8 +366,15 @@ def _open_run(
 ) -> Iterator[_Run]:
     """A run with its inputs open (and its worker pool, if it gets one)."""
     check_access(sink)  # before the first write (a lease): fail on a missing bucket, do not create it
-    with open_inputs(sink, normalizer=normalizer, tagger=tagger, workers=workers) as inputs:
-        yield _Run(sink=sink, inputs=inputs, lookback=lookback, max_part_records=max_part_records)
+    try:
+        with open_inputs(sink, normalizer=normalizer, tagger=tagger, workers=workers) as inputs:
+            yield _Run(sink=sink, inputs=inputs, lookback=lookback, max_part_records=max_part_records)
+    except sqlite3.Error as exc:
+        # the hour being rebuilt has no manifest yet: it reads as absent, never half-written
+        raise ScratchError(
+            f"scratch storage failed: {exc} (processing pages what it remembers to a temporary "
+            "file: point SQLITE_TMPDIR at a disk with room)"
+        ) from exc
 
 
 def process_interval(
