@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import pkgutil
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from ingest.errors import ConfigError
+from ingest.tag import read_data
 
 TYPES = {"P": "person", "O": "organization", "L": "place"}
 
@@ -165,17 +165,12 @@ def dateline_key(text: str) -> str:
 
 
 def _read_data(name: str) -> str:
-    # pkgutil rather than importlib.resources: the same package data for a fraction of the
-    # start-up (importlib.resources imports pathlib, tempfile, zipfile and more: ~45M instructions)
     try:
-        data = pkgutil.get_data("ingest.tag", f"data/{name}")
+        return read_data(name)
     except FileNotFoundError as exc:
         raise ConfigError(
             f"entity catalogue file {name} missing: run `python -m ingest.tag.build_catalogue`"
         ) from exc
-    if data is None:
-        raise ConfigError(f"cannot read package data ingest.tag/data/{name}")
-    return data.decode("utf-8")
 
 
 def _entry(row: list[Any]) -> Entry:

@@ -8,21 +8,16 @@ carry that meaning.
 
 from __future__ import annotations
 
-import pkgutil
 import re
 
-from ingest.errors import ConfigError
+from ingest.tag import read_data
 
 
 def _read_word_lists() -> dict[str, list[str]]:
     """Read data/cue_words.txt: "[section]" lines, then white-space separated words."""
     sections: dict[str, list[str]] = {}
     current: list[str] = []
-    # pkgutil, not importlib.resources: the same package data without importing pathlib, zipfile...
-    data = pkgutil.get_data("ingest.tag", "data/cue_words.txt")
-    if data is None:
-        raise ConfigError("cannot read package data ingest.tag/data/cue_words.txt")
-    for line in data.decode("utf-8").splitlines():
+    for line in read_data("cue_words.txt").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("["):

@@ -32,13 +32,13 @@ import operator
 import sys
 from collections.abc import Container
 from dataclasses import dataclass
-from importlib import resources
 from itertools import filterfalse
 from typing import Any
 
 import ahocorasick
 
 from ingest.errors import ConfigError
+from ingest.tag import read_data
 
 __all__ = ["TopicMatcher", "load_topic_matcher", "primary_topics", "tag_topics"]
 
@@ -387,13 +387,9 @@ def primary_topics(topics: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _read_data(name: str) -> str:
-    return resources.files("ingest.tag").joinpath("data").joinpath(name).read_text(encoding="utf-8")
-
-
 def load_concepts() -> dict[str, Concept]:
     """The shipped IPTC Media Topics subset, by code."""
-    doc = json.loads(_read_data("mediatopics.json"))
+    doc = json.loads(read_data("mediatopics.json"))
     return {
         code: Concept(code=code, label=c["label"], level=c["level"], ancestors=tuple(c["ancestors"]))
         for code, c in doc["concepts"].items()
@@ -405,7 +401,7 @@ def load_rules() -> dict[str, dict[str, Any]]:
     import tomllib  # only tests and build_topics read the TOML; the process loads the table
 
     try:
-        doc = tomllib.loads(_read_data("topic_rules.toml"))
+        doc = tomllib.loads(read_data("topic_rules.toml"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"topic_rules.toml: {exc}") from exc
     return dict(doc["topics"])
@@ -414,7 +410,7 @@ def load_rules() -> dict[str, dict[str, Any]]:
 def load_table() -> dict[str, Any]:
     """The shipped compiled rules (`compile_rules` of the shipped TOML, written by build_topics)."""
     try:
-        table: dict[str, Any] = json.loads(_read_data(TABLE))
+        table: dict[str, Any] = json.loads(read_data(TABLE))
     except FileNotFoundError as exc:
         raise ConfigError(f"{TABLE} missing: run `python -m ingest.tag.build_topics`") from exc
     return table
