@@ -275,14 +275,19 @@ class Inputs:
                 except _Failed as exc:
                     yield [], _error(exc.__cause__ or exc)
                     continue
-                if remember and snap.sha256 is not None:
-                    self.identities_by_sha.put(snap.sha256, _pack(i.vid for i in items if i.vid is not None))
+                if remember:
+                    self._remember(snap, items)
                 yield items, None
             return
         for snap, (items, failure) in self._on_pool(_normalize_and_tag, snaps):
-            if remember and snap.sha256 is not None:
-                self.identities_by_sha.put(snap.sha256, _pack(i.vid for i in items if i.vid is not None))
+            if remember:
+                self._remember(snap, items)
             yield items, failure
+
+    def _remember(self, snap: Snapshot, items: list[Item]) -> None:
+        """Cache the identities of a snapshot's items (those of a later hour's look-back window)."""
+        if snap.sha256 is not None:
+            self.identities_by_sha.put(snap.sha256, _pack(i.vid for i in items if i.vid is not None))
 
     def tagged_line(self, item: Item) -> tuple[bytes | None, ErrorData | None]:
         """The item's tagged JSON line, tagging it now unless a worker did; or the tagging error."""
