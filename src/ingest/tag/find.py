@@ -194,19 +194,30 @@ def _plan(run: str) -> tuple[int, ...] | None:
     for tok in tokens:
         words.append((pos, pos + len(tok), tok))
         pos += len(tok) + 1
+    words = _trimmed(words)
+    if not words:
+        return ()
+    start, end = words[0][0], words[-1][1]
+    if _names_organization([w[2] for w in words], run[start:end]):
+        return (start, end)
+    return None
+
+
+def _trimmed(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The words without common words first and last (a closing organization suffix stays)."""
     while words and words[0][2] in cues.COMMON:
         words = words[1:]
     while words and words[-1][2] in cues.COMMON and words[-1][2] not in cues.ORG_SUFFIX:
         words = words[:-1]
-    if not words:
-        return ()
-    start, end = words[0][0], words[-1][1]
-    names = [w[2] for w in words]
-    if (_org_suffixed(names) and len(names) > 1) or (
-        names[0] in cues.ORG_HEAD_OF and (" of " in run[start:end] or " for " in run[start:end])
-    ):
-        return (start, end)
-    return None
+    return words
+
+
+def _names_organization(tokens: list[str], span: str, *, adjacent_left: bool = False) -> bool:
+    """Whether the words of `span` name an organization by themselves: a suffix closing several
+    words (or one word right after a place or organization hit), or "Ministry of ..."."""
+    return (_org_suffixed(tokens) and (len(tokens) > 1 or adjacent_left)) or (
+        tokens[0] in cues.ORG_HEAD_OF and (" of " in span or " for " in span)
+    )
 
 
 def _org_suffixed(tokens: list[str]) -> bool:
@@ -415,10 +426,7 @@ class Finder:
     ) -> bool:
         """Read unknown capitalised words; return True when the hit on the right was absorbed."""
         text = cx.text
-        while words and words[0][2] in cues.COMMON:
-            words = words[1:]
-        while words and words[-1][2] in cues.COMMON and words[-1][2] not in cues.ORG_SUFFIX:
-            words = words[:-1]
+        words = _trimmed(words)
         if not words:
             return False
         start, end = words[0][0], words[-1][1]
@@ -427,9 +435,7 @@ class Finder:
         # An organization suffix closes an organization name; a place or org hit right before it
         # is part of the name ("Ghana Cocoa Board", "Minato Asset Management").
         adjacent_left = left is not None and left.end + 1 == start and left.candidates[0].type != "person"
-        if (_org_suffixed(tokens) and (len(tokens) > 1 or adjacent_left)) or (
-            tokens[0] in cues.ORG_HEAD_OF and (" of " in text[start:end] or " for " in text[start:end])
-        ):
+        if _names_organization(tokens, text[start:end], adjacent_left=adjacent_left):
             if adjacent_left and left is not None:
                 start = left.start
                 self._drop_last(state, left, cx)
