@@ -368,6 +368,17 @@ def credit_names(record: dict[str, Any]) -> set[str]:
     return names
 
 
+def _add_methods(methods: list[str], new: list[str], confidence: float) -> float:
+    """Append to `methods` those of `new` it lacks; return `confidence` raised to theirs."""
+    for method in new:
+        if method not in methods:
+            methods.append(method)
+            score = CONFIDENCE.get(method, 0.7)
+            if score > confidence:
+                confidence = score
+    return confidence
+
+
 _START = attrgetter("start")
 _END = attrgetter("end")
 _BEYOND = 1 << 62  # past the end of any story text
@@ -416,7 +427,6 @@ def _entities(
     together and the longer comes second."""
     entities: dict[str, dict[str, Any]] = {}
     loose: set[str] = set()  # ids of the entities no mention so far linked to a catalogue entry
-    confidences = CONFIDENCE
     last_start = -1
     last_end = -1
     n_dated = len(dated)
@@ -456,16 +466,11 @@ def _entities(
             methods = m.methods
             if len(methods) == 1:
                 # nearly every mention was found by one method
-                confidence = confidences.get(methods[0], 0.7)
+                confidence = CONFIDENCE.get(methods[0], 0.7)
                 methods = [methods[0]]
             else:
-                methods, confidence = [], 0.0
-                for method in m.methods:
-                    if method not in methods:
-                        methods.append(method)
-                        score = confidences.get(method, 0.7)
-                        if score > confidence:
-                            confidence = score
+                methods = []
+                confidence = _add_methods(methods, m.methods, 0.0)
             in_dateline = field == "dateline"
             if entry is None:
                 loose.add(id_)
@@ -495,14 +500,7 @@ def _entities(
             forms.append(text)
         if entity["country"] is None:
             entity["country"] = m.country
-        methods = entity["evidence"]
-        confidence = entity["confidence"]
-        for method in m.methods:
-            if method not in methods:
-                methods.append(method)
-                score = confidences.get(method, 0.7)
-                if score > confidence:
-                    entity["confidence"] = confidence = score
+        entity["confidence"] = _add_methods(entity["evidence"], m.methods, entity["confidence"])
         salience = entity["salience"]
         if field == "headline":
             salience["headline"] = True
