@@ -11,7 +11,8 @@ each counts, and exclusion phrases. `data/mediatopics.json` holds the labels and
 of the codes the rules use (a subset of the IPTC vocabulary, CC BY 4.0, (c) IPTC; see
 `data/NOTICE`), written and verified by `build_topics.py`. All terms of all codes go into one
 Aho-Corasick automaton, built once per process and run over the story text lower-cased with
-punctuation folded to spaces (so matches fall on word boundaries), one paragraph at a time.
+punctuation folded to spaces (so matches fall on word boundaries), in one pass over the headline
+and paragraphs joined (a match across two of them is dropped).
 `build_topics.py` also compiles the rules into `data/topic_table.json`, the automaton's keys
 and patterns, which the process loads instead of parsing the TOML (a third of `ingest
 normalize --tag`'s start-up went to tomllib).
