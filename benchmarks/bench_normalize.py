@@ -44,6 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peers
+from benchlib import cached_bytecode
 from make_corpus import write_corpus
 
 TRAFILATURA = """
@@ -195,6 +196,8 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args()
     notes: list[str] = []
+    if cached_bytecode():
+        notes.append("PYTHONDONTWRITEBYTECODE dropped for the runs: installed packages have their bytecode")
     fundus = peers.fundus_python(notes) if args.fundus and args.html else None
 
     ingest = str(Path(sys.executable).with_name("ingest"))

@@ -25,6 +25,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchlib import cached_bytecode
+
 ROOT = Path(__file__).resolve().parents[1]
 FIRST = [
     "Halvard",
@@ -302,6 +306,8 @@ def main() -> int:
     )
     parser.add_argument("--json", action="store_true", help="also print every run as one JSON line, last")
     args = parser.parse_args()
+    if cached_bytecode():
+        print("PYTHONDONTWRITEBYTECODE dropped for the runs: an installed package has its bytecode")
 
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="bench-tagging-"))

@@ -24,7 +24,14 @@ def _machine(m: dict[str, Any]) -> list[str]:
     return [
         f"- CPU: {m.get('cpu_model') or '?'} ({m.get('cpus')} CPUs, {m.get('cpu_mhz') or '?'} MHz); "
         f"memory {m.get('memtotal_gb', '?')} GB ({m.get('memavailable_gb', '?')} GB available at start)",
-        f"- Linux {m.get('kernel')}, Python {m.get('python')}; {pk}",
+        f"- Linux {m.get('kernel')}, Python {m.get('python')} ({m.get('python_executable', '?')}); {pk}",
+        *(
+            [
+                "- PYTHONDONTWRITEBYTECODE was set on this host; dropped for the timed runs (an installed package has its bytecode)"
+            ]
+            if m.get("pythondontwritebytecode")
+            else []
+        ),
         f"- load average at start {m.get('load_avg')}, at end {m.get('load_avg_after')} "
         "(figures taken while other work ran on the machine are upper bounds)",
         "",

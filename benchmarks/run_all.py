@@ -41,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import machine
+from benchlib import cached_bytecode, machine
 
 HERE = Path(__file__).resolve().parent
 SECTIONS = ("html", "accuracy", "text", "tagging", "filesink", "e2e", "airflow")
@@ -480,6 +480,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown sections {unknown}; choose from {SECTIONS}")
     p = plan(args.quick, args.scale, args.repeat, not args.no_fundus)
+    no_bytecode = cached_bytecode()
     started = time.monotonic()
     results: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -487,7 +488,7 @@ def main() -> int:
         "mode": "quick" if args.quick else "full",
         "scale": args.scale,
         "plan": {k: getattr(p, k) for k in p.__dataclass_fields__},
-        "machine": machine(),
+        "machine": machine() | {"pythondontwritebytecode": no_bytecode},
         "sections": {},
         "skipped": skipped,
     }
