@@ -73,7 +73,7 @@ def apply_rules(item: RawItem) -> dict[str, Any]:
     body_pairs: list[tuple[int, str]] = []
     if header.lead:
         body_pairs.append((header.start, header.lead))
-    body_pairs.extend((i, p) for i, p in enumerate(paras[header.start + 1 :], header.start + 1))
+    body_pairs.extend(enumerate(paras[header.start + 1 :], header.start + 1))
 
     # R6
     trailer = parse_trailer(body_pairs, sgml=sgml)
@@ -157,8 +157,8 @@ def apply_rules(item: RawItem) -> dict[str, Any]:
         "slug_version": slug_version,
         "flags": {"empty_body": not body, "truncated": bool(item.truncated or trailer.truncated)},
         "status": status,
-        # body paragraphs are whitespace-collapsed, so words = spaces + 1
-        "word_count": sum(p.count(" ") + 1 for p in body),
+        # body paragraphs are whitespace-collapsed, so words = spaces + 1 a paragraph (one count in C)
+        "word_count": " ".join(body).count(" ") + 1 if body else 0,
         "removed": [
             {"kind": r.kind, "text": r.text, "zone": r.zone, "paragraph": r.paragraph}
             for r in sorted(removed, key=_audit_order)

@@ -44,8 +44,9 @@ def detect_format(text: str) -> str:
     """The `source_format` of one decoded input, judged from its first few KB."""
     head = text[:_PREFIX].lstrip("\ufeff \t\r\n")
     # the line patterns start with "<": a story's text holds none at a line start, and the C-speed
-    # `in` test spares a regex attempt at every position of it
-    if (head[:1] == "<" or "\n<" in head) and _SGML_LINE.search(head):
+    # `in` tests spare a regex attempt at every position of it (one character first: memchr speed,
+    # where the two-character "\n<" costs ~2 us on a 4 KB story)
+    if "<" in head and (head[:1] == "<" or "\n<" in head) and _SGML_LINE.search(head):
         return "reuters21578_sgml"
     if head.startswith("<"):
         fmt = _markup_format(head)

@@ -32,17 +32,24 @@ def _parse(text: str, fmt: str, layout: str) -> RawItem:
     removed: list[Removal] = []
     if "&" in text:
         text = _ENTITY.sub(lambda m: _unescape(m.group(0), removed), text)
-    lines = text.split("\n")
+    # walk lines with str.find up to the headline (almost always the first): splitting the whole
+    # text into lines and joining the rest again cost more than the rest of R1
     headline = None
-    start = 0
-    for i, line in enumerate(lines):
+    body = text
+    pos = 0
+    size = len(text)
+    while pos <= size:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = size
+        line = text[pos:end]
         if line.strip():
             if layout == "wire" and _WIRE_BODY_START.match(line):
                 break
             headline = " ".join(line.split())
-            start = i + 1
+            body = text[end + 1 :]
             break
-    body = "\n".join(lines[start:])
+        pos = end + 1
     return RawItem(
         source_format=fmt,
         headline=headline,

