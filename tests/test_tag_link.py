@@ -32,6 +32,22 @@ PARTS = [("headline", 0, "x" * 25), ("body", 0, "x" * 31), ("body", 2, "x" * 40)
 OFFSETS = [0, 27, 60]
 
 
+def run(
+    dated: list[Mention],
+    story: list[Mention],
+    credits: set[str],
+    parts: list[tuple[str, int, str]],
+    offsets: list[int],
+) -> list[dict[str, Any]]:
+    """`assemble` on a story given as (field, paragraph, text) parts starting at `offsets`."""
+    assert offsets == [sum(len(p[2]) + 2 for p in parts[:i]) for i in range(len(parts))]
+    heads = 1 if parts and parts[0][0] == "headline" else 0
+    paragraphs: list[int] | None = [p[1] for p in parts]
+    if paragraphs == [*[0] * heads, *range(len(parts) - heads)]:
+        paragraphs = None  # the parts are the headline and every body paragraph, in order
+    return assemble(dated, list(story), credits, [p[2] for p in parts], heads, paragraphs)
+
+
 def mention(start: int, end: int, text: str, type_: str, id_: str, **kw: Any) -> Mention:
     entry = kw.pop("entry", None)
     return Mention(
@@ -97,7 +113,7 @@ CASES = [
 def test_assemble_rules(
     dateline: list[Mention], story: list[Mention], credits: set[str], expected: list[tuple[str, list[tuple]]]
 ) -> None:
-    entities = assemble(dateline, story, credits, PARTS, OFFSETS)
+    entities = run(dateline, story, credits, PARTS, OFFSETS)
     got = [
         (e["id"], [(s["field"], s["paragraph"], s["start"], s["end"]) for s in e["spans"]]) for e in entities
     ]
@@ -114,7 +130,7 @@ def test_entity_fields_merge_over_mentions() -> None:
         mention(75, 84, "Max Mann", "person", "local:person/max", methods=["said cue"], name="Max"),
         mention(90, 99, "Max Mann", "person", "local:person/max", methods=["appositive"], name="Max Mann"),
     ]
-    roe, max_ = assemble([], story, set(), PARTS, OFFSETS)
+    roe, max_ = run([], story, set(), PARTS, OFFSETS)
     assert (roe["name"], roe["aliases"], roe["country"]) == ("Jane Roe", ["J. Roe"], "US")
     assert roe["evidence"] == ["surname coreference", "title cue"]
     assert roe["confidence"] == CONFIDENCE["title cue"]
@@ -185,7 +201,12 @@ METHODS = [*sorted(CONFIDENCE), "unlisted method"]
 def mentions(draw: st.DrawFn) -> tuple[Any, ...]:
     lengths = draw(st.lists(st.integers(1, 30), min_size=1, max_size=4))
     offsets = [sum(lengths[:i]) + 2 * i for i in range(len(lengths))]
-    parts = [("headline" if i == 0 else "body", i, "x" * n) for i, n in enumerate(lengths)]
+    # body paragraphs numbered from 0 (every paragraph kept) or from 1 (the first one left out)
+    first = draw(st.sampled_from([0, 1]))
+    parts = [
+        ("headline", 0, "x" * n) if i == 0 else ("body", i - 1 + first, "x" * n)
+        for i, n in enumerate(lengths)
+    ]
     story = []
     for _ in range(draw(st.integers(0, 12))):
         part = draw(st.integers(0, len(lengths) - 1))
@@ -217,6 +238,6 @@ def mentions(draw: st.DrawFn) -> tuple[Any, ...]:
 @given(mentions())
 def test_assemble_matches_the_plain_reference(case: tuple[Any, ...]) -> None:
     dateline, story, credits, parts, offsets = case
-    assert assemble(dateline, story, credits, parts, offsets) == reference(
+    assert run(dateline, story, credits, parts, offsets) == reference(
         dateline, story, credits, parts, offsets
     )

@@ -12,7 +12,9 @@ from typing import Any
 
 from ingest.tag.catalogue import Catalogue
 from ingest.tag.find import Finder, Mention, StoryState, Text, slug, title_case
-from ingest.tag.link import Linker, assemble, credit_names, is_sport
+from ingest.tag.link import Linker, assemble, credit_names
+
+_is_str = str.__instancecheck__
 
 # A statistical model seam: texts in, (start, end, type) spans per text out.
 SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
@@ -33,60 +35,59 @@ class EntityTagger:
         `model`, when given, proposes extra (start, end, type) spans per text; they are kept only
         where the catalogue and the rules found nothing.
         """
-        state = StoryState()
-        reporting = self.linker.dateline(record.get("dateline"), state)
-        # the dateline's mentions come first; every later one is in the story text
-        n_dated = len(state.mentions)
+        dated, reporting = self.linker.dateline(record.get("dateline"))
         headline = record.get("headline") or ""
         body = record.get("body") or []
-        # The parts of the story text (field, paragraph, text), its texts, and where each starts.
-        parts: list[tuple[str, int, str]] = []
-        texts: list[str] = []
-        offsets: list[int] = []
-        pos = 0
-        if headline:
-            parts.append(("headline", 0, headline))
-            texts.append(headline)
-            offsets.append(0)
-            pos = len(headline) + 2
-        for i, p in enumerate(body):
-            if isinstance(p, str) and p:
-                parts.append(("body", i, p))
-                texts.append(p)
-                offsets.append(pos)
-                pos += len(p) + 2  # and a blank line
+        # The story text: the headline (`heads` 1 when there is one) and the body paragraphs
+        # joined by blank lines. When every paragraph is a non-empty string (nearly always) the
+        # parts are numbered by their position; else the others are left out and `paragraphs`
+        # numbers those kept.
+        paragraphs: list[int] | None = None
+        if type(body) is list and all(map(_is_str, body)) and all(body):
+            texts = [headline, *body] if headline else body
+        else:
+            paragraphs = [0] if headline else []
+            texts = [headline] if headline else []
+            for i, p in enumerate(body):
+                if isinstance(p, str) and p:
+                    paragraphs.append(i)
+                    texts.append(p)
+        heads = 1 if headline else 0
         text = "\n\n".join(texts)
         probe = text
         if headline.isupper():
             probe = "\n\n".join([headline.title(), *texts[1:]])
+        state = StoryState()
         state.text = text
         # In an all-caps or Title Case headline capitals say nothing about names: read only its
         # catalogue entries and let its other words corefer with names found in the body.
         caps_headline = len(headline) if headline and (headline.isupper() or title_case(headline)) else 0
         self.finder.scan(Text("story", 0, text), state, probe, caps_headline)
-        sport = False
-        clubs = self.catalogue.clubs
-        for m in state.mentions:
-            if m.text in clubs:
-                sport = is_sport(headline, body, state)
-                break
-        self.linker.resolve(state, reporting, sport)
-        self.linker.corefer(state)
+        self.linker.link(state, dated, reporting, headline, body)
         if model is not None:
-            self._add_model_spans(parts, offsets, model, state)
-        mentions = state.mentions
-        return assemble(mentions[:n_dated], mentions[n_dated:], credit_names(record), parts, offsets)
+            self._add_model_spans(texts, heads, paragraphs, model, state)
+        return assemble(dated, state.mentions, credit_names(record), texts, heads, paragraphs)
 
     def _add_model_spans(
-        self, parts: list[tuple[str, int, str]], offsets: list[int], model: SpanModel, state: StoryState
+        self,
+        texts: list[str],
+        heads: int,
+        paragraphs: list[int] | None,
+        model: SpanModel,
+        state: StoryState,
     ) -> None:
         taken = [(m.start, m.end) for m in state.mentions if m.field == "story"]
-        for offset, part, spans in zip(offsets, parts, model([p[2] for p in parts]), strict=True):
+        offsets = []
+        pos = 0
+        for part in texts:
+            offsets.append(pos)
+            pos += len(part) + 2
+        for offset, part, spans in zip(offsets, texts, model(texts), strict=True):
             for local_start, local_end, type_ in spans:
                 start, end = local_start + offset, local_end + offset
                 if any(start < e and s < end for s, e in taken):
                     continue
-                surface = part[2][local_start:local_end]
+                surface = part[local_start:local_end]
                 # every provider name contains "Reuters": the provider is never a subject
                 if "Reuters" in surface:
                     continue

@@ -43,10 +43,10 @@ class Linker:
         # (locations, qualifiers) -> what `_read_dateline` made of them
         self._datelines: dict[tuple[Any, ...], Any] = {}
 
-    def dateline(self, dateline: Any, state: StoryState) -> frozenset[str]:
-        """Add a place mention per dateline location; return the countries the dateline names."""
+    def dateline(self, dateline: Any) -> tuple[list[Mention], frozenset[str]]:
+        """A place mention per dateline location, and the countries the dateline names."""
         if not isinstance(dateline, dict):
-            return frozenset()
+            return [], frozenset()
         locations = dateline.get("locations") or []
         qualifiers = dateline.get("qualifiers") or []
         # Datelines repeat (a desk files from a few cities): read each distinct one once.
@@ -64,24 +64,22 @@ class Linker:
                     self._datelines.clear()
                 self._datelines[key] = read
         places, countries = read
-        append = state.mentions.append
-        for index, location, id_, name, country, entry in places:
-            append(
-                Mention(
-                    "dateline",
-                    index,
-                    0,
-                    len(location),
-                    location,
-                    "place",
-                    id_,
-                    name,
-                    country,
-                    ["dateline"],
-                    entry,
-                )
+        return [
+            Mention(
+                "dateline",
+                index,
+                0,
+                len(location),
+                location,
+                "place",
+                id_,
+                name,
+                country,
+                ["dateline"],
+                entry,
             )
-        return countries
+            for index, location, id_, name, country, entry in places
+        ], countries
 
     def _read_dateline(
         self, locations: Any, qualifiers: Any
@@ -120,36 +118,110 @@ class Linker:
                 countries.add(entry.country)
         return tuple(places), frozenset(countries)
 
-    def resolve(self, state: StoryState, reporting: frozenset[str], sport: bool) -> None:
+    def link(
+        self,
+        state: StoryState,
+        dated: list[Mention],
+        reporting: frozenset[str],
+        headline: str,
+        body: list[Any],
+    ) -> None:
+        """Resolve the ambiguous catalogue hits of the story mentions, then link lone surnames and
+        short company names to full names met in the story (`dated` are the dateline's mentions).
+
+        One pass over the mentions gathers what both steps need: whether a sports club is named,
+        each country's support (places with one reading), the mentions to resolve (about 2 a
+        story), and the coreference keys of the others. The mentions to resolve have their
+        coreference keys read after they are resolved; only when one of them then gives keys
+        (a person, an organization without an entry) is the key pass run again in story order.
+        """
+        mentions = state.mentions
+        clubs = self.catalogue.clubs
+        sport_read = False
+        while True:
+            support: dict[str, float] = {c: 2.0 for c in reporting}
+            pending: list[Mention] = []
+            # Each key goes to the first mention giving it; a mention's own keys may come in any order.
+            surnames: dict[str, Mention] = {}
+            shorts: dict[str, Mention] = {}
+            # in story order, the mentions the last step may relink: one-word places (a surname?)
+            # and organizations without a catalogue entry (a short name?)
+            later: list[Mention] = []
+            club = False
+            for m in mentions:
+                text = m.text
+                if text in clubs:
+                    club = True
+                if len(m.candidates) > 1:
+                    pending.append(m)
+                    continue
+                type_ = m.type
+                if type_ == "place":
+                    country = m.country
+                    if country:
+                        entry = m.entry
+                        support[country] = support.get(country, 0.0) + (
+                            1.0 if (entry is None or entry.kind != "country") else 0.5
+                        )
+                    if text == "Washington":
+                        pending.append(m)
+                    elif " " not in text:
+                        later.append(m)
+                elif text == "Washington":
+                    pending.append(m)
+                elif type_ == "person":
+                    name = m.name
+                    if " " not in name:
+                        continue
+                    for key in _PERSON_KEYS.get(name) or _person_keys(name):
+                        surnames.setdefault(key, m)
+                    entry = m.entry
+                    if entry is not None:
+                        for form in entry.short:
+                            surnames.setdefault(form, m)
+                elif type_ == "organization" and m.entry is None:
+                    later.append(m)
+                    name = m.name
+                    if " " in name:
+                        for key in _ORG_KEYS.get(name) or _org_keys(name):
+                            shorts.setdefault(key, m)
+            if club and not sport_read:
+                sport_read = True
+                if is_sport(headline, body, [*dated, *mentions]):
+                    self._clubs(mentions)
+                    continue  # the clubs read as organizations: gather again
+            break
+        if pending:
+            self._resolve(pending, support)
+            # The resolved mentions' coreference keys, read now. A one-word place may come last in
+            # `later`: each place is relinked by the surnames alone, whatever the order.
+            for m in pending:
+                type_ = m.type
+                if type_ == "place":
+                    if " " not in m.text:
+                        later.append(m)
+                elif type_ == "person" or (type_ == "organization" and m.entry is None):
+                    # gives keys (or takes part in the ordered short-name step): all in story order
+                    surnames, shorts, later = _corefer_keys(mentions)
+                    break
+        self._corefer(state, surnames, shorts, later)
+
+    def _clubs(self, mentions: list[Mention]) -> None:
+        # Sports copy names clubs by their city ("beat Lyon 4-0").
+        clubs = self.catalogue.clubs
+        for m in mentions:
+            club = clubs.get(m.text)
+            if (
+                club is not None
+                and m.type == "place"
+                and m.field != "dateline"
+                and (not cues.locative_before(m.before) or m.before.endswith(("from ", "against ", "to ")))
+            ):
+                _choose(m, club, "context")
+                m.candidates = ()
+
+    def _resolve(self, pending: list[Mention], support: dict[str, float]) -> None:
         """Pick one reading for catalogue hits with several candidates or a context-dependent one."""
-        if sport:
-            # Sports copy names clubs by their city ("beat Lyon 4-0").
-            for m in state.mentions:
-                club = self.catalogue.clubs.get(m.text)
-                if (
-                    club is not None
-                    and m.type == "place"
-                    and m.field != "dateline"
-                    and (
-                        not cues.locative_before(m.before) or m.before.endswith(("from ", "against ", "to "))
-                    )
-                ):
-                    _choose(m, club, "context")
-                    m.candidates = ()
-        # One pass: the support of each country (places with one reading) and the mentions to
-        # resolve, which are few (about 2 a story).
-        support: dict[str, float] = {c: 2.0 for c in reporting}
-        pending: list[Mention] = []
-        for m in state.mentions:
-            if len(m.candidates) > 1:
-                pending.append(m)
-                continue
-            if m.type == "place" and m.country and m.field != "dateline":
-                entry = m.entry
-                weight = 1.0 if (entry is None or entry.kind != "country") else 0.5
-                support[m.country] = support.get(m.country, 0.0) + weight
-            if m.text == "Washington":
-                pending.append(m)
         for m in pending:
             if m.text == "Washington" and m.field != "dateline" and m.entry is not None:
                 self._washington(m)
@@ -188,38 +260,12 @@ class Linker:
             m.entry = None
             m.methods = ["context"]
 
-    def corefer(self, state: StoryState) -> None:
+    @staticmethod
+    def _corefer(
+        state: StoryState, surnames: dict[str, Mention], shorts: dict[str, Mention], later: list[Mention]
+    ) -> None:
         """Link lone surnames and short company names to full names met in the story."""
-        # Each key goes to the first mention giving it; a mention's own keys may come in any order.
-        surnames: dict[str, Mention] = {}
-        shorts: dict[str, Mention] = {}
-        # in story order, the mentions the last step may relink: one-word places (a surname?) and
-        # organizations without a catalogue entry (a short name?)
-        later: list[Mention] = []
-        person_keys, org_keys = _PERSON_KEYS, _ORG_KEYS
         mentions = state.mentions
-        for m in mentions:
-            type_ = m.type
-            if type_ == "person":
-                name = m.name
-                if " " not in name:
-                    continue
-                keys = person_keys.get(name) or _person_keys(name)
-                for key in keys:
-                    surnames.setdefault(key, m)
-                entry = m.entry
-                if entry is not None:
-                    for form in entry.short:
-                        surnames.setdefault(form, m)
-            elif type_ == "place":
-                if m.field != "dateline" and " " not in m.text:
-                    later.append(m)
-            elif type_ == "organization" and m.entry is None:
-                later.append(m)
-                name = m.name
-                if " " in name:
-                    for key in org_keys.get(name) or _org_keys(name):
-                        shorts.setdefault(key, m)
         if not surnames and not shorts:
             return
         for field, paragraph, start, end, text in state.lones:
@@ -307,6 +353,37 @@ def _org_keys(name: str) -> tuple[str, ...]:
     return keys
 
 
+def _corefer_keys(
+    mentions: list[Mention],
+) -> tuple[dict[str, Mention], dict[str, Mention], list[Mention]]:
+    """The surnames, short names and relinkable mentions of `Linker._corefer`, read in story order."""
+    surnames: dict[str, Mention] = {}
+    shorts: dict[str, Mention] = {}
+    later: list[Mention] = []
+    for m in mentions:
+        type_ = m.type
+        if type_ == "person":
+            name = m.name
+            if " " not in name:
+                continue
+            for key in _person_keys(name):
+                surnames.setdefault(key, m)
+            entry = m.entry
+            if entry is not None:
+                for form in entry.short:
+                    surnames.setdefault(form, m)
+        elif type_ == "place":
+            if m.field != "dateline" and " " not in m.text:
+                later.append(m)
+        elif type_ == "organization" and m.entry is None:
+            later.append(m)
+            name = m.name
+            if " " in name:
+                for key in _org_keys(name):
+                    shorts.setdefault(key, m)
+    return surnames, shorts, later
+
+
 SPORT_WORDS = re.compile(
     r"\b(?:beat|beats|drew|draw|goal|goals|scored|match|striker|midfielder|winger|coach|league|season|"
     r"champions|defender|relegation|semi-final|quarter-final|final|title race|stoppage time)\b"
@@ -314,8 +391,8 @@ SPORT_WORDS = re.compile(
 SCORE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
 
 
-def is_sport(headline: str, body: list[str], state: StoryState) -> bool:
-    if any(m.entry is not None and m.entry.kind == "sport" for m in state.mentions):
+def is_sport(headline: str, body: list[Any], mentions: list[Mention]) -> bool:
+    if any(m.entry is not None and m.entry.kind == "sport" for m in mentions):
         return True
     lead = " ".join([headline, *[p for p in body[:2] if isinstance(p, str)]])
     return bool(SCORE.search(lead) and SPORT_WORDS.search(lead))
@@ -381,23 +458,24 @@ def _add_methods(methods: list[str], new: list[str], confidence: float) -> float
 
 _START = attrgetter("start")
 _END = attrgetter("end")
-_BEYOND = 1 << 62  # past the end of any story text
 
 
 def assemble(
     dated: list[Mention],
     story: list[Mention],
     credit_names: set[str],
-    parts: list[tuple[str, int, str]],
-    offsets: list[int],
+    texts: list[str],
+    heads: int,
+    paragraphs: list[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Group the story's mentions by id into the record's entity list, spans in field offsets.
 
     `dated` are the dateline mentions (one per location, in location order); `story` the mentions
-    of the story text, in story-text offsets, where `parts` are the (field, paragraph, text) the
-    story text joins, starting at `offsets`. One mention is kept per span (where spans overlap, the
-    longer one wins), dateline first, then in story order; entities come in the order of their
-    first kept mention.
+    of the story text (sorted here, in place), in story-text offsets, where the story text is
+    `texts` joined by blank lines: the headline first when `heads` is 1, then body paragraphs,
+    numbered by `paragraphs` (None: 0, 1, 2...). One mention is kept per span (where spans
+    overlap, the longer one wins), dateline first, then in story order; entities come in the
+    order of their first kept mention.
 
     Story mentions are compared in story-text offsets: parts follow each other in field and
     paragraph order and no mention crosses the blank line between two, so the order and the
@@ -407,11 +485,12 @@ def assemble(
     # In (start, longest first) order. Sorting on the start alone gives that order unless two
     # mentions start together and the longer comes second, which `_entities` notices (it never
     # happened in 300 generated stories: the finder rarely makes overlapping mentions).
-    entities = _entities(dated, sorted(story, key=_START), credit_names, parts, offsets)
+    story.sort(key=_START)
+    entities = _entities(dated, story, credit_names, texts, heads, paragraphs)
     if entities is None:
-        story = sorted(story, key=_END, reverse=True)
+        story.sort(key=_END, reverse=True)
         story.sort(key=_START)  # stable: the longest first among those starting together
-        entities = _entities(dated, story, credit_names, parts, offsets)
+        entities = _entities(dated, story, credit_names, texts, heads, paragraphs)
         assert entities is not None
     return entities
 
@@ -420,45 +499,52 @@ def _entities(
     dated: list[Mention],
     story: list[Mention],
     credit_names: set[str],
-    parts: list[tuple[str, int, str]],
-    offsets: list[int],
+    texts: list[str],
+    heads: int,
+    paragraphs: list[int] | None,
 ) -> list[dict[str, Any]] | None:
     """The entity list of `assemble`, with `story` sorted on start; None when two mentions start
     together and the longer comes second."""
     entities: dict[str, dict[str, Any]] = {}
     loose: set[str] = set()  # ids of the entities no mention so far linked to a catalogue entry
+    for m in dated:
+        # dateline locations each have their own paragraph: none overlaps another
+        _add(entities, loose, credit_names, m, "dateline", m.paragraph, m.start, m.end)
     last_start = -1
     last_end = -1
-    n_dated = len(dated)
-    # the part holding the current mention: its field, paragraph, offset, and where the next starts
-    bounds = offsets[1:]
-    bounds.append(_BEYOND)
+    # the part holding the current mention: its index, field, paragraph, where it starts (`shift`)
+    # and where the next one starts
     index, field, paragraph, shift, next_part = -1, "", 0, 0, 0
-    for i, m in enumerate(dated + story if dated else story):
+    headline = lead = False
+    for m in story:
         start = m.start
-        if i < n_dated:
-            # dateline locations each have their own paragraph: none overlaps another
-            field, paragraph, end = "dateline", m.paragraph, m.end
-        else:
-            if start < last_end:
-                if start == last_start and m.end > last_end:
-                    return None
-                continue
-            last_start = start
-            end = last_end = m.end
-            if start >= next_part:
+        if start < last_end:
+            if start == last_start and m.end > last_end:
+                return None
+            continue
+        last_start = start
+        end = last_end = m.end
+        if start >= next_part:
+            while next_part <= start:
                 index += 1
-                while bounds[index] <= start:
-                    index += 1
-                shift, next_part = offsets[index], bounds[index]
-                field, paragraph = parts[index][0], parts[index][1]
-            start -= shift
-            end -= shift
+                shift = next_part
+                next_part += len(texts[index]) + 2  # and a blank line
+            if index < heads:
+                field, paragraph, headline, lead = "headline", 0, True, False
+            else:
+                paragraph = index - heads if paragraphs is None else paragraphs[index]
+                field, headline, lead = "body", False, paragraph == 0
         type_ = m.type
-        if credit_names and type_ == "person" and (m.name in credit_names or m.text in credit_names):
+        if type_ == "person" and credit_names and (m.name in credit_names or m.text in credit_names):
             continue
         text = m.text
-        span = {"field": field, "paragraph": paragraph, "start": start, "end": end, "text": text}
+        span = {
+            "field": field,
+            "paragraph": paragraph,
+            "start": start - shift,
+            "end": end - shift,
+            "text": text,
+        }
         id_ = m.id
         entity = entities.get(id_)
         if entity is None:
@@ -466,29 +552,30 @@ def _entities(
             methods = m.methods
             if len(methods) == 1:
                 # nearly every mention was found by one method
-                confidence = CONFIDENCE.get(methods[0], 0.7)
-                methods = [methods[0]]
+                method = methods[0]
+                confidence = CONFIDENCE.get(method, 0.7)
+                methods = [method]
             else:
                 methods = []
                 confidence = _add_methods(methods, m.methods, 0.0)
-            in_dateline = field == "dateline"
             if entry is None:
                 loose.add(id_)
+                name = m.name
+                aliases = []
+            else:
+                name = entry.name
+                aliases = [*entry.aliases]
             entities[id_] = {
                 "type": type_,
-                "name": m.name if entry is None else entry.name,
-                "aliases": [] if entry is None else list(entry.aliases),
+                "name": name,
+                "aliases": aliases,
                 "surface_forms": [text],
                 "id": id_,
                 "country": m.country,
                 "mentions": 1,
                 "spans": [span],
-                "salience": {
-                    "headline": field == "headline",
-                    "dateline": in_dateline,
-                    "lead": paragraph == 0 and field != "headline" and not in_dateline,
-                },
-                "reporting_location": in_dateline,
+                "salience": {"headline": headline, "dateline": False, "lead": lead},
+                "reporting_location": False,
                 "confidence": confidence,
                 "evidence": methods,
             }
@@ -500,14 +587,13 @@ def _entities(
             forms.append(text)
         if entity["country"] is None:
             entity["country"] = m.country
-        entity["confidence"] = _add_methods(entity["evidence"], m.methods, entity["confidence"])
-        salience = entity["salience"]
-        if field == "headline":
-            salience["headline"] = True
-        elif field == "dateline":
-            salience["dateline"] = entity["reporting_location"] = True
-        elif paragraph == 0:
-            salience["lead"] = True
+        methods = m.methods
+        if len(methods) != 1 or methods[0] not in entity["evidence"]:
+            entity["confidence"] = _add_methods(entity["evidence"], methods, entity["confidence"])
+        if headline:
+            entity["salience"]["headline"] = True
+        elif lead:
+            entity["salience"]["lead"] = True
         # The name: that of the first catalogue entry met in the group, else its longest name
         # (the first of the longest).
         if id_ in loose:
@@ -515,7 +601,74 @@ def _entities(
             if entry is not None:
                 loose.discard(id_)
                 entity["name"] = entry.name
-                entity["aliases"] = list(entry.aliases)
+                entity["aliases"] = [*entry.aliases]
             elif len(m.name) > len(entity["name"]):
                 entity["name"] = m.name
     return list(entities.values())
+
+
+def _add(
+    entities: dict[str, dict[str, Any]],
+    loose: set[str],
+    credit_names: set[str],
+    m: Mention,
+    field: str,
+    paragraph: int,
+    start: int,
+    end: int,
+) -> None:
+    """Add one kept mention to its entity (the general form of the loop in `_entities`)."""
+    type_ = m.type
+    if credit_names and type_ == "person" and (m.name in credit_names or m.text in credit_names):
+        return
+    text = m.text
+    span = {"field": field, "paragraph": paragraph, "start": start, "end": end, "text": text}
+    id_ = m.id
+    entry = m.entry
+    in_dateline = field == "dateline"
+    entity = entities.get(id_)
+    if entity is None:
+        if entry is None:
+            loose.add(id_)
+        methods: list[str] = []
+        entities[id_] = {
+            "type": type_,
+            "name": m.name if entry is None else entry.name,
+            "aliases": [] if entry is None else [*entry.aliases],
+            "surface_forms": [text],
+            "id": id_,
+            "country": m.country,
+            "mentions": 1,
+            "spans": [span],
+            "salience": {
+                "headline": field == "headline",
+                "dateline": in_dateline,
+                "lead": paragraph == 0 and field != "headline" and not in_dateline,
+            },
+            "reporting_location": in_dateline,
+            "confidence": _add_methods(methods, m.methods, 0.0),
+            "evidence": methods,
+        }
+        return
+    entity["mentions"] += 1
+    entity["spans"].append(span)
+    forms = entity["surface_forms"]
+    if text not in forms:
+        forms.append(text)
+    if entity["country"] is None:
+        entity["country"] = m.country
+    entity["confidence"] = _add_methods(entity["evidence"], m.methods, entity["confidence"])
+    salience = entity["salience"]
+    if field == "headline":
+        salience["headline"] = True
+    elif in_dateline:
+        salience["dateline"] = entity["reporting_location"] = True
+    elif paragraph == 0:
+        salience["lead"] = True
+    if id_ in loose:
+        if entry is not None:
+            loose.discard(id_)
+            entity["name"] = entry.name
+            entity["aliases"] = [*entry.aliases]
+        elif len(m.name) > len(entity["name"]):
+            entity["name"] = m.name
