@@ -30,16 +30,17 @@ INLINE_ARTEFACTS: tuple[tuple[str, str, str], ...] = (
     ("page_ref", "[", r" ?\[[A-Z0-9]{2,}/[A-Z0-9]{1,4}\]"),
     ("url", "://", r" ?https?://[^\s<>\"”]*[^\s<>\"”,;:).'’]"),
 )
-_ARTEFACTS = tuple((kind, trigger, re.compile(p)) for kind, trigger, p in INLINE_ARTEFACTS)
 # 1987 `<Hughes Capital Corp>`: a bracketed company name keeps its text without the brackets
-_SGML_NAME = re.compile(r"<([A-Z][^<>]*?[a-z ][^<>]*?)>")
-_WEB_RIC = re.compile(r"\(((?:[A-Z0-9]{1,6}[a-z]?\.[A-Z]{1,3})|(?:\.[A-Z0-9]{2,10}))\)")
-_FENCED = re.compile(r"\^{4,}\s*(.*?)\s*\^{4,}", re.DOTALL)
-_URL = re.compile(r"<?(https?://[^\s<>]+?)>?(?=\s|$)")
-_GRAPHIC_LABEL = re.compile(r"^(?:Interactive )?Graphics?:\s*", re.IGNORECASE)
-_FIGURE = re.compile(r"[+\-−]?[$€£¥]?[\d][\d.,:/%]*[%]?")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_SUBHEAD_WORD = re.compile(r"[^\W\d_]{2,}")
+# patterns held as text are compiled on first use (the `re` module's cache): most bodies never
+# need them, and each compile costs ~0.1-0.4 ms of start-up
+_SGML_NAME = r"<([A-Z][^<>]*?[a-z ][^<>]*?)>"
+_WEB_RIC = r"\(((?:[A-Z0-9]{1,6}[a-z]?\.[A-Z]{1,3})|(?:\.[A-Z0-9]{2,10}))\)"
+_FENCED = r"(?s)\^{4,}\s*(.*?)\s*\^{4,}"
+_URL = r"<?(https?://[^\s<>]+?)>?(?=\s|$)"
+_GRAPHIC_LABEL = r"(?i)^(?:Interactive )?Graphics?:\s*"
+_FIGURE = r"[+\-−]?[$€£¥]?[\d][\d.,:/%]*[%]?"
+_YEAR = r"(?:19|20)\d\d"
+_SUBHEAD_WORD = r"[^\W\d_]{2,}"
 # a paragraph opening with a furniture opener starts with one of these three characters, or with
 # one of the first characters of the shorter openers
 _OPENER_HEADS = frozenset(o[:3] for o in OPENERS if len(o) >= 3)
@@ -66,11 +67,12 @@ def is_subhead(text: str) -> bool:
     if text.endswith(".") or not text.isupper():
         return False
     words = text.split()
-    if len(words) > 12 or _SUBHEAD_WORD.search(text) is None:
+    if len(words) > 12 or re.compile(_SUBHEAD_WORD).search(text) is None:
         return False
     # a price-table row is mostly figures; a year (`2027 OUTLOOK`) or `G7` is still a heading
-    figures = [w for w in words if _FIGURE.fullmatch(w)]
-    return not figures or (len(figures) == 1 and _YEAR.fullmatch(figures[0]) is not None)
+    figure = re.compile(_FIGURE).fullmatch
+    figures = [w for w in words if figure(w)]
+    return not figures or (len(figures) == 1 and re.compile(_YEAR).fullmatch(figures[0]) is not None)
 
 
 def clean_body(
@@ -99,7 +101,7 @@ def clean_body(
         tickers: list[str] = []
         at = joined.find("(")
         while at >= 0:
-            if m := _WEB_RIC.match(joined, at):
+            if m := re.compile(_WEB_RIC).match(joined, at):
                 tickers.append(m.group(1))
             at = joined.find("(", at + 1)
         return Cleaned(body=tuple(texts), tickers=tuple(tickers))
@@ -117,12 +119,12 @@ def clean_body(
             removed.append(Removal(kind=kind, text=text, zone="body", paragraph=idx))
             continue
         if fences and text.startswith("^^^^"):
-            fenced = _FENCED.fullmatch(text)
+            fenced = re.compile(_FENCED).fullmatch(text)
             if fenced is not None:
                 inner = fenced.group(1)
-                url = _URL.search(inner)
+                url = re.compile(_URL).search(inner)
                 title = (inner[: url.start()] + inner[url.end() :]) if url else inner
-                title = _GRAPHIC_LABEL.sub("", " ".join(title.split())).rstrip(":").strip()
+                title = re.compile(_GRAPHIC_LABEL).sub("", " ".join(title.split())).rstrip(":").strip()
                 graphics.append((title, url.group(1) if url else None))
                 removed.append(Removal(kind="graphic", text=text, zone="body", paragraph=idx))
                 continue
@@ -131,7 +133,7 @@ def clean_body(
             if not text:
                 continue
         if parens and "(" in text:
-            tickers.extend(m.group(1) for m in _WEB_RIC.finditer(text))
+            tickers.extend(m.group(1) for m in re.compile(_WEB_RIC).finditer(text))
         # R8 on the paragraphs kept so far: a subhead is never the first of them
         if (forced_subheads and idx in forced_subheads) or (
             subhead_rule and (body or subheads) and text.isupper() and is_subhead(text)
@@ -172,9 +174,9 @@ def _is_furniture(text: str) -> bool:
 
 def _clean_inline(text: str, idx: int, removed: list[Removal], tickers: list[str], *, sgml: bool) -> str:
     spans: list[tuple[int, int, str, str | None]] = []
-    for kind, trigger, pattern in _ARTEFACTS:
+    for kind, trigger, pattern in INLINE_ARTEFACTS:
         if trigger in text:
-            for m in pattern.finditer(text):
+            for m in re.compile(pattern).finditer(text):
                 ticker = m.groupdict().get("ticker")
                 spans.append((m.start(), m.end(), kind, ticker))
     if spans:
@@ -192,9 +194,9 @@ def _clean_inline(text: str, idx: int, removed: list[Removal], tickers: list[str
         out.append(text[pos:])
         text = "".join(out)
     if sgml and "<" in text:
-        names = _SGML_NAME.findall(text)
+        names = re.compile(_SGML_NAME).findall(text)
         if names:
             for name in names:
                 removed.append(Removal(kind="markup", text=f"<{name}>", zone="body", paragraph=idx))
-            text = _SGML_NAME.sub(r"\1", text)
+            text = re.compile(_SGML_NAME).sub(r"\1", text)
     return " ".join(text.split())

@@ -21,7 +21,7 @@ from ingest.trailer import ROLE_FIELDS, Credits, parse_credit, parse_trailer
 
 __all__ = ["apply_rules"]
 
-_SLUG_UPDATE = re.compile(r"\b(?:UPDATE|WRAPUP) (\d+)", re.IGNORECASE)
+_SLUG_UPDATE = r"(?i)\b(?:UPDATE|WRAPUP) (\d+)"
 _WITHDRAWN = frozenset({"withdrawn", "canceled", "cancelled"})
 
 
@@ -112,7 +112,7 @@ def apply_rules(item: RawItem) -> dict[str, Any]:
     slug = trailer.slug or meta.get("slug")
     slug_version = trailer.slug_version or meta.get("slug_version")
     update_number = headline.update_number if headline else None
-    if update_number is None and slug_version and (m := _SLUG_UPDATE.search(slug_version)):
+    if update_number is None and slug_version and (m := re.compile(_SLUG_UPDATE).search(slug_version)):
         update_number = int(m.group(1))
     prefixes = list(headline.prefixes) if headline else []
     status = "usable"

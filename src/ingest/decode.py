@@ -25,24 +25,25 @@ MAX_BYTES = 20 * 1024 * 1024
 # the reference's binary test: more than 5% control or replacement characters
 _MAX_CONTROL_SHARE = 0.05
 
+# Patterns held as text are compiled on first use (the `re` module's cache): plain UTF-8 text,
+# nearly every input, needs none of them, and start-up counts.
 # C0 controls except \t \n \r, DEL, C1 controls, and U+FFFD: what a text file should not hold
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
-_DROP = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES = re.compile(r"[\u00a0\u202f\u2007]")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]"
+_DROP = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+_SPACES = r"[\u00a0\u202f\u2007]"
 # printable ASCII plus tab, LF and CR: bytes that can never need dropping or mapping
 _ASCII_PLAIN = bytes([9, 10, 13, *range(32, 127)])
 # one well-formed UTF-8 multi-byte sequence: cp1252 text almost never holds one by accident
 # (it would take e.g. "Ã" followed by a byte 0x80-0xBF), so one is evidence the text is UTF-8
-_UTF8_SEQUENCE = re.compile(
+_UTF8_SEQUENCE = (
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
     rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
 )
 _STRAY = "ingest.stray_cp1252"
-_DECLARED = re.compile(
-    rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
-    rb"""|<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""",
-    re.IGNORECASE,
+_DECLARED = (
+    rb"""(?i)<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
+    rb"""|<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})"""
 )
 # labels the cp1252 fallback already reads right (or better: latin-1 labels sit on cp1252 text)
 _WESTERN = frozenset({"ascii", "iso8859-1", "cp1252", "latin-1"})
@@ -60,7 +61,7 @@ codecs.register_error(_STRAY, _stray_as_cp1252)
 def _declared(data: bytes) -> str | None:
     """The text of `data` in the charset it declares, when that is a non-Western, non-Unicode
     charset the bytes decode in; else None."""
-    m = _DECLARED.search(data[:2048])
+    m = re.compile(_DECLARED).search(data[:2048])
     if m is None:
         return None
     try:
@@ -94,7 +95,7 @@ def decode(data: bytes) -> str:
             text = data.decode("latin-1")
         elif declared is not None:
             text = declared
-        elif _UTF8_SEQUENCE.search(data):
+        elif re.compile(_UTF8_SEQUENCE).search(data):
             # UTF-8 with a stray byte (a bad splice, a truncated character): decoding it all as
             # cp1252 would turn every accented letter of the story into mojibake ("Ã©")
             text = data.decode("utf-8", _STRAY)
@@ -113,7 +114,9 @@ def decode(data: bytes) -> str:
         else text.replace("\n", "").replace("\t", "").replace("\r", "")
     )
     plain = "\ufffd" not in special and special.isprintable()
-    controls = len(_CONTROL.findall(text)) if not plain and _CONTROL.search(text) else 0
+    controls = (
+        len(re.compile(_CONTROL).findall(text)) if not plain and re.compile(_CONTROL).search(text) else 0
+    )
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise BinaryInput(f"binary input: {controls} of {len(text)} characters are control characters")
     if "\r" in text:
@@ -122,5 +125,5 @@ def decode(data: bytes) -> str:
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         if not plain:
-            text = _SPACES.sub(" ", text)
-    return text if plain else _DROP.sub("", text)
+            text = re.compile(_SPACES).sub(" ", text)
+    return text if plain else re.compile(_DROP).sub("", text)

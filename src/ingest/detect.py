@@ -27,14 +27,13 @@ _PREFIX = 8192
 _PROLOG_MAX = 1 << 20
 
 _ATOM_NS = "www.w3.org/2005/atom"
-_SGML = re.compile(r"<!DOCTYPE\s+lewis\b|<REUTERS[\s>]", re.IGNORECASE)
+# patterns held as text are compiled on first use (the `re` module's cache): plain text needs none
+_SGML = r"(?i)<!DOCTYPE\s+lewis\b|<REUTERS[\s>]"
 # a 1987 file whose first bytes are cut or garbled still has its doctype or records on their own
 # lines: without this, 1,000 records would be read as one wire story
-_SGML_LINE = re.compile(r'^(?:<!DOCTYPE\s+lewis\b|<REUTERS\b[^>\n]*\bNEWID=")', re.IGNORECASE | re.MULTILINE)
+_SGML_LINE = r"(?im)" + r'^(?:<!DOCTYPE\s+lewis\b|<REUTERS\b[^>\n]*\bNEWID=")'
 # skip the XML declaration, comments, processing instructions and a doctype to reach the root tag
-_ROOT = re.compile(
-    r"(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>|\s)*<([A-Za-z_][\w:.-]*)", re.DOTALL
-)
+_ROOT = r"(?s)(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>|\s)*<([A-Za-z_][\w:.-]*)"
 _HTML_ROOTS = frozenset({"html", "head", "body", "article", "div", "main", "section", "p", "meta", "title"})
 # exactly four spaces, then a non-space: the paragraph indent of Eikon wire copy (reference R2)
 _LINE_INDENT = "\n    "
@@ -46,7 +45,7 @@ def detect_format(text: str) -> str:
     # the line patterns start with "<": a story's text holds none at a line start, and the C-speed
     # `in` tests spare a regex attempt at every position of it (one character first: memchr speed,
     # where the two-character "\n<" costs ~2 us on a 4 KB story)
-    if "<" in head and (head[:1] == "<" or "\n<" in head) and _SGML_LINE.search(head):
+    if "<" in head and (head[:1] == "<" or "\n<" in head) and re.compile(_SGML_LINE).search(head):
         return "reuters21578_sgml"
     if head.startswith("<"):
         fmt = _markup_format(head)
@@ -78,9 +77,9 @@ def is_wire(text: str) -> bool:
 
 
 def _markup_format(head: str) -> str | None:
-    if _SGML.match(head) or head[:200].upper().find("<REUTERS") >= 0:
+    if re.compile(_SGML).match(head) or head[:200].upper().find("<REUTERS") >= 0:
         return "reuters21578_sgml"
-    m = _ROOT.match(head)
+    m = re.compile(_ROOT).match(head)
     if m is None:
         return None
     local = m.group(1).lower().rsplit(":", 1)[-1]

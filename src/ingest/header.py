@@ -59,10 +59,10 @@ NOTE_VERBS: tuple[str, ...] = (
 )  # fmt: skip
 
 # note wording → correction.type; anything else is a plain top note
-_CORRECTION_WORDING: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?i)^refiles\b|\brefiled\b"), "refile"),
-    (re.compile(r"(?i)^corrects\b|\bcorrected\b"), "corrected"),
-    (re.compile(r"(?i)^repeats\b"), "repeat"),
+_CORRECTION_WORDING: tuple[tuple[str, str], ...] = (
+    (r"(?i)^refiles\b|\brefiled\b", "refile"),
+    (r"(?i)^corrects\b|\bcorrected\b", "corrected"),
+    (r"(?i)^repeats\b", "repeat"),
 )
 
 # names keep these particles in lower case: `Henk van der Linde`
@@ -71,30 +71,47 @@ PARTICLES = frozenset(
 )
 
 _HEADER_LIMIT = 15
+# Patterns held as text are compiled on first use by the `re` module's own cache: most stories
+# never reach the rules that need them, and each compile costs ~0.1-0.4 ms of start-up.
 _NOTE_BODY = r"(?i:" + "|".join(v.replace(" ", r"\s+") for v in NOTE_VERBS) + r")[^()]*(?:\([^()]*\)[^()]*)*"
-_NOTE = re.compile(r"\((" + _NOTE_BODY + r")\)")
-_IN_PARAGRAPH = re.compile(r"(?i)\bin\s+(?:paragraph|para|paragraphs)\s+(\d+)")
-_BULLET = re.compile(r"[*•]\s*")
-_GRAPHIC = re.compile(r"\*\s*Graphic:\s*(.*)", re.IGNORECASE)
-_URL = re.compile(r"<?(https?://[^\s<>]+)>?")
+_NOTE = r"\((" + _NOTE_BODY + r")\)"  # starts with "(": tried only on paragraphs that do
+_IN_PARAGRAPH = r"(?i)\bin\s+(?:paragraph|para|paragraphs)\s+(\d+)"
+_GRAPHIC = r"(?i)\*\s*Graphic:\s*(.*)"
+_URL = r"<?(https?://[^\s<>]+)>?"
 _SOURCE = re.compile(r"\((" + "|".join(DATELINE_SOURCES) + r")\)\s*[-–—][ \t]*")
-# upper-case letters of Latin, Greek and Cyrillic, so `ŁÓDŹ` and `ÖREBRO` read as places
-_UPPER = "".join(chr(c) for c in range(0xC0, 0x530) if chr(c).isupper() and chr(c).isalpha())
-_TOK = rf"[A-Z{_UPPER}][\w.'’&-]*"
 _MON = r"(?i:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
 # lower-case particles inside mixed-case place names: `Rio de Janeiro`, `Trinidad and Tobago`
 _PLACE_PARTICLE = r"(?:(?:de|da|do|dos|das|del|di|du|la|le|el|al|am|an|and|of|upon|on|sur|en|i) )*"
-_PLACE = re.compile(
-    rf"(?P<loc>{_TOK}(?:[ /]{_PLACE_PARTICLE}{_TOK}){{0,5}})?"
-    rf"(?P<quals>(?:, ?{_TOK}(?: {_PLACE_PARTICLE}{_TOK}){{0,4}})*)"
-    rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}})|,? ?(?P<day2>\d{{1,2}}) (?P<mon2>{_MON})\.?)?,?"
-)
 # 1987: `GREENVALE, Pa., APril 3 -`, `Oct 20-`; the dash follows a digit or a space
-_SGML_DATELINE = re.compile(r"\s*(?P<pre>[A-Z][^\n]{0,70}?)\s?(?<=[\d\s,])-(?:\s+|(?=[A-Z\"]))")
-_SGML_DATE = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})")
-_CORRECTION_AFTER_DATELINE = re.compile(
-    r"\((This\b[^()]*?\bstory\b[^()]*?\b(?:corrected|refiled)\b[^()]*)\)\s*", re.IGNORECASE
-)
+_SGML_DATELINE = r"\s*(?P<pre>[A-Z][^\n]{0,70}?)\s?(?<=[\d\s,])-(?:\s+|(?=[A-Z\"]))"
+_SGML_DATE = r"([A-Za-z]{3,9})\.?\s*(\d{1,2})"
+# starts with "(": tried only on text that does
+_CORRECTION_AFTER_DATELINE = r"(?i)\((This\b[^()]*?\bstory\b[^()]*?\b(?:corrected|refiled)\b[^()]*)\)\s*"
+
+
+def _token(ascii_only: bool) -> str:
+    """A place-name token: an upper-case letter (ASCII, or of Latin, Greek and Cyrillic, so `ŁÓDŹ`
+    and `ÖREBRO` read as places), then word characters and `.'’&-`.
+
+    The full class (400 letters) makes a pattern ~8 ms to compile, four times in the dateline
+    pattern. Text that is all ASCII cannot hold any of the extra letters, so patterns built with
+    `ascii_only` match it exactly as the full ones do; the full ones are built only for text
+    that needs them.
+    """
+    upper = (
+        "" if ascii_only else "".join(c for c in map(chr, range(0xC0, 0x530)) if c.isupper() and c.isalpha())
+    )
+    return rf"[A-Z{upper}][\w.'’&-]*"
+
+
+@functools.cache
+def _place(ascii_only: bool) -> re.Pattern[str]:
+    tok = _token(ascii_only)
+    return re.compile(
+        rf"(?P<loc>{tok}(?:[ /]{_PLACE_PARTICLE}{tok}){{0,5}})?"
+        rf"(?P<quals>(?:, ?{tok}(?: {_PLACE_PARTICLE}{tok}){{0,4}})*)"
+        rf"(?:,? ?(?P<mon>{_MON})\.? (?P<day>\d{{1,2}})|,? ?(?P<day2>\d{{1,2}}) (?P<mon2>{_MON})\.?)?,?"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,8 +192,8 @@ def parse_byline(text: str) -> Byline | None:
 def classify_note(note: str) -> Correction | None:
     """A note's correction type (refile, corrected, repeat) with its paragraph, or None."""
     for pattern, kind in _CORRECTION_WORDING:
-        if pattern.search(note):
-            m = _IN_PARAGRAPH.search(note)
+        if re.search(pattern, note):
+            m = re.search(_IN_PARAGRAPH, note)
             return Correction(type=kind, note=note, paragraph=int(m.group(1)) if m else None)
     return None
 
@@ -208,7 +225,7 @@ def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None
         if split is None:
             return None
         byline, prefix = split
-    place = _PLACE.fullmatch(prefix)
+    place = _place(prefix.isascii()).fullmatch(prefix)
     if place is None:
         return None
     raw_start = paragraph.find(prefix) if prefix else m.start()
@@ -231,14 +248,15 @@ def match_dateline(paragraph: str) -> tuple[Dateline, Byline | None, str] | None
 
 
 @functools.cache
-def _alert() -> re.Pattern[str]:
-    # compiled on first use: flashes are rare, and the upper-case class makes it slow to compile
-    return re.compile(rf"(?P<loc>{_TOK}(?:[ /]{_TOK}){{0,5}}) [-–—] (?=\S)")
+def _alert(ascii_only: bool) -> re.Pattern[str]:
+    # compiled on first use: flashes are rare
+    tok = _token(ascii_only)
+    return re.compile(rf"(?P<loc>{tok}(?:[ /]{tok}){{0,5}}) [-–—] (?=\S)")
 
 
 def _match_alert(paragraph: str) -> tuple[Dateline, Byline | None, str] | None:
     """`OSLO - NORVALE SAYS ORDERS SIX VESSELS`: an all-caps flash with a spaced hyphen, no source."""
-    m = _alert().match(paragraph)
+    m = _alert(paragraph.isascii()).match(paragraph)
     if m is None or any(c.islower() for c in paragraph):
         return None
     loc = m.group("loc")
@@ -255,13 +273,13 @@ def _match_alert(paragraph: str) -> tuple[Dateline, Byline | None, str] | None:
 
 def match_sgml_dateline(text: str) -> tuple[Dateline, str] | None:
     """1987: `LOC[, QUAL]*, Mon D -` with no source; the month may be misspelt or missing."""
-    m = _SGML_DATELINE.match(text)
+    m = re.match(_SGML_DATELINE, text)
     if m is None:
         return None
     parts = [p.strip() for p in m.group("pre").split(",") if p.strip()]
     month = day = None
     if parts:
-        d = _SGML_DATE.fullmatch(parts[-1])
+        d = re.fullmatch(_SGML_DATE, parts[-1])
         if d and d.group(1).lower()[:3] in MONTHS:
             month, day = MONTHS[d.group(1).lower()[:3]], int(d.group(2))
             if not 1 <= day <= _MONTH_DAYS[month]:
@@ -304,7 +322,7 @@ def parse_header(paragraphs: Sequence[str], *, sgml: bool = False) -> Header:
                 removed.append(Removal(kind="dateline", text=dl.raw, zone="header", paragraph=i))
                 return Header(dateline=dl, start=i, lead=rest.strip(), removed=tuple(removed))
             break
-        note = _NOTE.match(p)
+        note = re.match(_NOTE, p) if p[:1] == "(" else None
         if note is not None:
             rest = p[note.end() :].strip()
             inner = " ".join(note.group(1).split())
@@ -320,9 +338,9 @@ def parse_header(paragraphs: Sequence[str], *, sgml: bool = False) -> Header:
             i += 1
             continue
         if p[0] in "*•":
-            g = _GRAPHIC.fullmatch(p)
+            g = re.fullmatch(_GRAPHIC, p)
             if g is not None:
-                url = _URL.search(g.group(1))
+                url = re.search(_URL, g.group(1))
                 title = (g.group(1)[: url.start()] + g.group(1)[url.end() :]).strip() if url else g.group(1)
                 graphics.append((" ".join(title.split()), url.group(1) if url else None))
                 removed.append(Removal(kind="graphic", text=p, zone="header", paragraph=i))
@@ -359,10 +377,14 @@ def parse_header(paragraphs: Sequence[str], *, sgml: bool = False) -> Header:
             removed.append(Removal(kind="byline", text=glued.raw, zone="header", paragraph=i))
         removed.append(Removal(kind="dateline", text=dl.raw, zone="header", paragraph=i))
         rest = rest.strip()
-        after = _CORRECTION_AFTER_DATELINE.match(rest)
+        after = re.match(_CORRECTION_AFTER_DATELINE, rest) if rest[:1] == "(" else None
         if after is None and not rest and i + 1 < len(paragraphs):
             # the dateline alone on its line, the correction note opening the next one
-            after = _CORRECTION_AFTER_DATELINE.match(paragraphs[i + 1])
+            after = (
+                re.match(_CORRECTION_AFTER_DATELINE, paragraphs[i + 1])
+                if paragraphs[i + 1][:1] == "("
+                else None
+            )
             if after is not None:
                 i += 1
                 rest = paragraphs[i]

@@ -92,12 +92,13 @@ DESK_TAGS: tuple[str, ...] = (
     "MLB",
 )
 
-_SUFFIX = re.compile(r"\s+[|-]\s+Reuters\s*$")
-_PREFIX = re.compile(r"(?i:(" + "|".join(EDITORIAL_PREFIXES) + r"))(-|: | - )")
-_DESK = re.compile("(" + "|".join(sorted(map(re.escape, DESK_TAGS), key=len, reverse=True)) + ")-")
-_TAKE = re.compile(r"\s*=\d+\s*$")
-_TICKER = re.compile(r" ?<([A-Z0-9.=^_/]+)>")
-_UPDATE_N = re.compile(r"(?:UPDATE|WRAPUP) (\d+)")
+# patterns held as text are compiled on first use (the `re` module's cache): start-up counts
+_SUFFIX = r"\s+[|-]\s+Reuters\s*$"
+_PREFIX = r"(?i:(" + "|".join(EDITORIAL_PREFIXES) + r"))(-|: | - )"
+_DESK = "(" + "|".join(sorted(map(re.escape, DESK_TAGS), key=len, reverse=True)) + ")-"
+_TAKE = r"\s*=\d+\s*$"
+_TICKER = r" ?<([A-Z0-9.=^_/]+)>"
+_UPDATE_N = r"(?:UPDATE|WRAPUP) (\d+)"
 _QUOTES = "\"'“‘«"
 
 
@@ -131,35 +132,38 @@ def parse_headline(raw: str, *, tags: bool = True) -> Headline:
     prefixes: list[str] = []
     desk: str | None = None
     if tags:
-        m = _SUFFIX.search(text, len(text) - 16) if text.endswith("Reuters") else None
+        m = re.compile(_SUFFIX).search(text, len(text) - 16) if text.endswith("Reuters") else None
         if m:
             removed.append(Removal(kind="suffix", text=m.group(0).strip(), zone="headline"))
             text = text[: m.start()]
-        while m := _PREFIX.match(text):
-            if m.group(2) == "-" and not _dash_ok(text, m.end()):
-                break
-            prefixes.append(" ".join(m.group(1).upper().split()))
-            removed.append(Removal(kind="headline_prefix", text=m.group(0).strip(), zone="headline"))
-            text = text[m.end() :].lstrip()
-        m = _DESK.match(text)
-        if m and _dash_ok(text, m.end()):
-            desk = m.group(1)
-            removed.append(Removal(kind="desk_tag", text=m.group(0), zone="headline"))
-            text = text[m.end() :]
-        m = _TAKE.search(text) if "=" in text[-6:] else None
+        # every tag ends at a "-" or ": " separator: most headlines hold neither, and skip both tables
+        if "-" in text or ":" in text:
+            prefix = re.compile(_PREFIX).match
+            while m := prefix(text):
+                if m.group(2) == "-" and not _dash_ok(text, m.end()):
+                    break
+                prefixes.append(" ".join(m.group(1).upper().split()))
+                removed.append(Removal(kind="headline_prefix", text=m.group(0).strip(), zone="headline"))
+                text = text[m.end() :].lstrip()
+            m = re.compile(_DESK).match(text)
+            if m and _dash_ok(text, m.end()):
+                desk = m.group(1)
+                removed.append(Removal(kind="desk_tag", text=m.group(0), zone="headline"))
+                text = text[m.end() :]
+        m = re.compile(_TAKE).search(text) if "=" in text[-6:] else None
         if m:
             removed.append(Removal(kind="take_marker", text=m.group(0).strip(), zone="headline"))
             text = text[: m.start()]
     tickers: list[str] = []
     if "<" in text:
-        for m in _TICKER.finditer(text):
+        for m in re.compile(_TICKER).finditer(text):
             tickers.append(m.group(1))
             removed.append(Removal(kind="ric", text=m.group(0).strip(), zone="headline"))
-        text = " ".join(_TICKER.sub("", text).split())
+        text = " ".join(re.compile(_TICKER).sub("", text).split())
     update_number = None
     correction = None
     for p in prefixes:
-        n = _UPDATE_N.fullmatch(p)
+        n = re.compile(_UPDATE_N).fullmatch(p)
         if n and update_number is None:
             update_number = int(n.group(1))
         if correction is None:

@@ -21,8 +21,9 @@ __all__ = ["CORRECTION_RANK", "story_key", "version"]
 CORRECTION_RANK: dict[str | None, int] = {None: 0, "repeat": 1, "refile": 2, "corrected": 3}
 
 _PUNCT = re.compile(r"[^\w\s]")
-_GUID_VERSION = re.compile(r":\d+$")
-_DIGITS = re.compile(r"\D")
+# compiled on first use (the `re` module's cache): start-up counts
+_GUID_VERSION = r":\d+$"
+_DIGITS = r"\D"
 
 
 def _digest(basis: str) -> str:
@@ -43,7 +44,7 @@ def story_key(record: Mapping[str, Any]) -> str:
     item_id = record.get("item_id") or {}
     guid = item_id.get("guid") if isinstance(item_id, Mapping) else None
     if guid and record.get("source_format") == "newsml_g2":
-        return "guid:" + _digest(_GUID_VERSION.sub("", guid))
+        return "guid:" + _digest(re.compile(_GUID_VERSION).sub("", guid))
     words = " ".join(_PUNCT.sub(" ", (record.get("headline") or "").casefold()).split())
     return "head:" + _digest(f"{words}|{place}")
 
@@ -57,7 +58,8 @@ def version(record: Mapping[str, Any]) -> str:
         nml = int(raw_version) if raw_version is not None else 0
     except (TypeError, ValueError):
         nml = 0
-    stamp = _DIGITS.sub("", record.get("modified") or "")[:14].ljust(14, "0")
+    modified = record.get("modified")
+    stamp = (re.compile(_DIGITS).sub("", modified)[:14] if modified else "").ljust(14, "0")
     correction = record.get("correction") or {}
     rank = CORRECTION_RANK.get(correction.get("type"), 0)
     return f"u{min(update, 9999):04d}.v{min(nml, 999999):06d}.t{stamp}.c{rank}"

@@ -12,10 +12,11 @@ from ingest.raw import RawItem, Removal
 
 __all__ = ["parse_web", "parse_wire"]
 
+# compiled on first use (the `re` module's cache): start-up counts
 # entities need their ";" here: bare "&T" in "AT&T" must stay as written
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 # wire copy without a headline line opens with an indented paragraph or a top note
-_WIRE_BODY_START = re.compile(r"^(?: {4}|\((?i:adds|updates|corrects|refiles|repeats|recasts|rewrites)\b)")
+_WIRE_BODY_START = r"^(?: {4}|\((?i:adds|updates|corrects|refiles|repeats|recasts|rewrites)\b)"
 
 
 def parse_web(text: str) -> list[RawItem]:
@@ -31,7 +32,7 @@ def parse_wire(text: str) -> list[RawItem]:
 def _parse(text: str, fmt: str, layout: str) -> RawItem:
     removed: list[Removal] = []
     if "&" in text:
-        text = _ENTITY.sub(lambda m: _unescape(m.group(0), removed), text)
+        text = re.compile(_ENTITY).sub(lambda m: _unescape(m.group(0), removed), text)
     # walk lines with str.find up to the headline (almost always the first): splitting the whole
     # text into lines and joining the rest again cost more than the rest of R1
     headline = None
@@ -44,7 +45,7 @@ def _parse(text: str, fmt: str, layout: str) -> RawItem:
             end = size
         line = text[pos:end]
         if line.strip():
-            if layout == "wire" and _WIRE_BODY_START.match(line):
+            if layout == "wire" and re.compile(_WIRE_BODY_START).match(line):
                 break
             headline = " ".join(line.split())
             body = text[end + 1 :]

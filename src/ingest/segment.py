@@ -13,8 +13,9 @@ from ingest.detect import is_wire
 
 __all__ = ["is_wire", "segment"]
 
-_INDENT_START = re.compile(r"\n(?=    |Keywords:)")
-_FENCE = re.compile(r"^\^{4,}\s*$")
+# patterns held as text are compiled on first use (the `re` module's cache): start-up counts
+_INDENT_START = r"\n(?=    |Keywords:)"
+_FENCE = r"^\^{4,}\s*$"
 _DOUBLE_SPACE = re.compile("  ")
 _FIRST = operator.itemgetter(0)
 _LAST = operator.itemgetter(-1)
@@ -40,7 +41,7 @@ def segment(text: str, *, wire: bool) -> list[str]:
     # line only the chunks that hold a blank line or a column-0 "(" (notes, credits, fx lines)
     paragraphs: list[str] = []
     maybe = _needs_lines(text)  # False for the whole text means False for every chunk of it
-    for chunk in _INDENT_START.split(text):
+    for chunk in re.compile(_INDENT_START).split(text):
         if maybe and _needs_lines(chunk):
             paragraphs.extend(_segment_lines(chunk))
         else:
@@ -74,6 +75,7 @@ def _segment_lines(text: str) -> list[str]:
     current: list[str] = []
     depth = 0  # open parentheses in the paragraph gathered so far
     fenced = False
+    fence = re.compile(_FENCE).match
 
     def close() -> None:
         nonlocal depth
@@ -87,14 +89,14 @@ def _segment_lines(text: str) -> list[str]:
     for line in text.split("\n"):
         if fenced:
             current.append(line)
-            if _FENCE.match(line):
+            if fence(line):
                 fenced = False
                 close()
             continue
         if not line or line.isspace():
             close()
             continue
-        if _FENCE.match(line):
+        if fence(line):
             # a ^^^^-fenced graphic block is one paragraph, whatever its lines look like
             close()
             current.append(line)

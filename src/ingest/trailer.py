@@ -82,24 +82,26 @@ _ROLE = re.compile(
 )
 _ROLE_FIELD = {f"r{i}": f for i, (_, f) in enumerate(CREDIT_ROLES)}
 _CREDIT_START = re.compile(r"(?i)\(?(?:" + "|".join(p for p, _ in CREDIT_ROLES) + r")\s")
-_GLUED_ROLE = re.compile(r"\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by ")
+# patterns held as text are compiled on first use (the `re` module's cache): most stories never
+# reach the rules that need them, and each compile costs ~0.1-0.4 ms of start-up
+_GLUED_ROLE = r"\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) by "
 # a literal that every _GLUED_ROLE match holds
 _GLUED_ROLE_WORDS = ("eporting by ", "Writing by ", "Editing by ", "Compiled by ")
 _GLUED_AFTER = frozenset(".!?\"”')")
-_PLEASE_CREDIT = re.compile(r"\.?\s*please credit\b", re.IGNORECASE)
+_PLEASE_CREDIT = r"(?i)\.?\s*please credit\b"
 _NAME_SPLIT = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
-_PICTURE = re.compile(
+_PICTURE = (
     r"tag:?reuters(?:\.|__)com,?\d{4}:?(?:binary_([A-Z0-9]+)-[A-Z]*IMAGE|newsml_([A-Za-z0-9]+)(?::\d+)?)"
 )
-_FX = re.compile(r"\(((?:[$£€¥]\s?1|1\s[A-Za-z][A-Za-z ]*?)\s?=\s?[^()]+)\)")
+_FX = r"\(((?:[$£€¥]\s?1|1\s[A-Za-z][A-Za-z ]*?)\s?=\s?[^()]+)\)"
 # anything after the slug and its version (more keywords) stays in the line's `removed` text
-_SLUG = re.compile(r"Keywords:\s*(?P<slug>[^\s(]+)(?:\s*\((?P<version>[^)]*)\))?.*", re.DOTALL)
-_CONTACT = re.compile(r"\(\(.*\)\)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_MESSAGING = re.compile(r"Reuters Messaging:\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
-_PHONE = re.compile(r"\+\d[\d ()-]{5,}\d")
-_SIGNATURE = re.compile(r"\s*\b(?:Reuter|REUTER)(?:\.\.\.)?\s*$")
-_TRUNCATION = re.compile(r"\s*\[\+\d+ chars\]\s*$")
+_SLUG = r"(?s)Keywords:\s*(?P<slug>[^\s(]+)(?:\s*\((?P<version>[^)]*)\))?.*"
+_CONTACT = r"\(\(.*\)\)"
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_MESSAGING = r"Reuters Messaging:\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+_PHONE = r"\+\d[\d ()-]{5,}\d"
+_SIGNATURE = r"\s*\b(?:Reuter|REUTER)(?:\.\.\.)?\s*$"
+_TRUNCATION = r"\s*\[\+\d+ chars\]\s*$"
 # a page tail starts a paragraph after the first: one scan for "\n" and the markers after it, where
 # three `in` tests scanned the body three times
 _PAGE_TAIL = re.compile("\n(?:" + "|".join(map(re.escape, PAGE_TAIL_MARKERS)) + ")")
@@ -171,7 +173,7 @@ def parse_credit(raw: str) -> Credits | None:
     text = raw.strip()
     if text.startswith("("):
         text = text[1:-1] if text.endswith(")") else text[1:]
-    if "redit" in text and (tail := _PLEASE_CREDIT.search(text)):
+    if "redit" in text and (tail := re.compile(_PLEASE_CREDIT).search(text)):
         text = text[: tail.start()]  # the Foundation tail is not a name
     matches = list(_ROLE.finditer(text))
     if not matches or text[: matches[0].start()].strip(" ;,"):
@@ -217,9 +219,9 @@ def parse_credit(raw: str) -> Credits | None:
 
 def parse_contacts(text: str) -> Contacts:
     """Emails, `+`-prefixed phones and Reuters Messaging ids from a contact line."""
-    messaging = tuple(dict.fromkeys(_MESSAGING.findall(text)))
-    emails = tuple(e for e in dict.fromkeys(_EMAIL.findall(text)) if e not in messaging)
-    phones = tuple(dict.fromkeys(" ".join(p.split()) for p in _PHONE.findall(text)))
+    messaging = tuple(dict.fromkeys(re.compile(_MESSAGING).findall(text)))
+    emails = tuple(e for e in dict.fromkeys(re.compile(_EMAIL).findall(text)) if e not in messaging)
+    phones = tuple(dict.fromkeys(" ".join(p.split()) for p in re.compile(_PHONE).findall(text)))
     return Contacts(emails=emails, phones=phones, messaging=messaging)
 
 
@@ -246,13 +248,13 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
         # picture refs and currency notes can sit in any paragraph
         for idx, text in paragraphs:
             if pictures_maybe and ("binary_" in text or "newsml_" in text):
-                for m in _PICTURE.finditer(text):
+                for m in re.compile(_PICTURE).finditer(text):
                     pictures.append(m.group(1) or m.group(2))
                     removed.append(Removal(kind="picture_ref", text=m.group(0), zone="body", paragraph=idx))
-                text = " ".join(_PICTURE.sub(" ", text).split())
+                text = " ".join(re.compile(_PICTURE).sub(" ", text).split())
                 if not text:
                     continue
-            if text[0] == "(" and (f := _FX.fullmatch(text)):
+            if text[0] == "(" and (f := re.compile(_FX).fullmatch(text)):
                 fx.append(" ".join(f.group(1).split()))
                 removed.append(Removal(kind="fx_note", text=text, zone="trailer", paragraph=idx))
                 continue
@@ -285,7 +287,7 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
             removed.append(Removal(kind=kind, text=text, zone="trailer", paragraph=idx))
             body.pop()
             continue
-        if sgml and (sig := _SIGNATURE.search(text)):
+        if sgml and (sig := re.compile(_SIGNATURE).search(text)):
             signature = True
             removed.append(
                 Removal(kind="signature", text=sig.group(0).strip(), zone="trailer", paragraph=idx)
@@ -296,14 +298,14 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
             else:
                 body.pop()
             continue
-        if text.startswith("Keywords:") and (s := _SLUG.fullmatch(text)):
+        if text.startswith("Keywords:") and (s := re.compile(_SLUG).fullmatch(text)):
             slug, slug_version = s.group("slug"), s.group("version")
             if slug_version:
                 slug_version = " ".join(slug_version.split())
             removed.append(Removal(kind="slug", text=text, zone="trailer", paragraph=idx))
             body.pop()
             continue
-        if text.startswith("((") and _CONTACT.fullmatch(text):
+        if text.startswith("((") and re.compile(_CONTACT).fullmatch(text):
             contacts = _merge(parse_contacts(text), contacts)
             removed.append(Removal(kind="contact", text=text, zone="trailer", paragraph=idx))
             body.pop()
@@ -313,7 +315,7 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
             removed.append(Removal(kind="credit", text=text, zone="trailer", paragraph=idx))
             body.pop()
             continue
-        if "chars]" in text and (t := _TRUNCATION.search(text)):
+        if "chars]" in text and (t := re.compile(_TRUNCATION).search(text)):
             truncated = True
             removed.append(
                 Removal(kind="truncation_marker", text=t.group(0).strip(), zone="body", paragraph=idx)
@@ -345,7 +347,7 @@ def _split_glued_credit(text: str) -> tuple[str, Credits] | None:
     """`…in May.Reporting by …`: a role right after sentence-final punctuation and at most one space."""
     if not any(role in text for role in _GLUED_ROLE_WORDS):
         return None  # the regex below tries every position: most prose names no role
-    for m in _GLUED_ROLE.finditer(text, 1):
+    for m in re.compile(_GLUED_ROLE).finditer(text, 1):
         cut = m.start()
         before = cut - 1 if text[cut - 1] == " " else cut
         if before < 1 or text[before - 1] not in _GLUED_AFTER:
