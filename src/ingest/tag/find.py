@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress, islice
 from operator import itemgetter, sub
@@ -179,23 +180,40 @@ def _plain_name_word(word: str) -> bool:
     return word[0].isupper()
 
 
-def _run_plan(run: str) -> tuple[int, ...] | None:
-    """For a run of several words and no catalogue hit: () when no rule reads it, (start, end) of
-    the organization its suffix makes it, None when its context decides (`_read_unknown`)."""
-    plan = _PLANS.get(run, False)
-    if plan is False:
+# What a run without catalogue hits says, decided once per distinct run: its words decide all of it
+# but the cues around it (the steps of scan and _read_unknown with no hit left or right). A plan is
+# () when no rule reads the run, _LONE for a one-word name, or a tuple whose first item says how
+# to read it; offsets are relative to the run's start.
+#   (_FIXED, actions): what the words alone make: (start, end, methods, kind) a mention,
+#       (start, end, word) a lone word;
+#   (_TITLED, start, end, actions): title words only: an organization after "an analyst at",
+#       else the actions;
+#   (_CUED, start, end, first word, word count): a name that the cues around it type.
+Action = tuple[Any, ...]
+Plan = tuple[Any, ...]
+_LONE: Plan = ("lone",)
+_FIXED, _TITLED, _CUED = 0, 1, 2
+_ORG_SUFFIX_METHODS = ("organization suffix",)
+
+
+def _run_plan(run: str) -> Plan:
+    """The plan of a run without catalogue hits (cached: stories repeat their names)."""
+    plan = _PLANS.get(run)
+    if plan is None:
         if len(_PLANS) >= CACHE_SIZE:
             _PLANS.clear()
         plan = _PLANS[run] = _plan(run)
-    return plan  # type: ignore[return-value]
+    return plan
 
 
-_PLANS: dict[str, tuple[int, ...] | None] = {}
+_PLANS: dict[str, Plan] = {}
 
 
-def _plan(run: str) -> tuple[int, ...] | None:
-    # The same steps as scan (the `plain` test) and _read_unknown with no hit left or right.
+def _plan(run: str) -> Plan:
     tokens = run.split(" ")
+    if len(tokens) == 1:
+        # A run starts with a capital, so this also rules out common and title words.
+        return _LONE if _plain_name_token(run) else ()
     if all(t in cues.COMMON or (t in cues.TITLE_WORDS and t not in cues.ORG_SUFFIX) for t in tokens):
         return ()
     words = []
@@ -207,9 +225,47 @@ def _plan(run: str) -> tuple[int, ...] | None:
     if not words:
         return ()
     start, end = words[0][0], words[-1][1]
-    if _names_organization([w[2] for w in words], run[start:end]):
-        return (start, end)
-    return None
+    tokens = [w[2] for w in words]
+    if _names_organization(tokens, run[start:end]):
+        return (_FIXED, ((start, end, _ORG_SUFFIX_METHODS, "organization"),))
+    k = _title_end(tokens)
+    if k >= 0:
+        name_words = words[k + 1 :]
+        j = k
+        while j > 0 and tokens[j - 1] in cues.TITLE_WORDS:
+            j -= 1
+        prefix = words[:j]
+        actions: list[Action] = []
+        if len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
+            actions.append((prefix[0][0], prefix[-1][1], _ORG_SUFFIX_METHODS, "organization"))
+        if not name_words:
+            if len(words) > 1:
+                return (_TITLED, start, end, tuple(actions))
+        elif all(_plain_name_token(w[2]) for w in name_words):
+            if len(name_words) == 1:
+                actions.append(name_words[0])
+            else:
+                actions.append((name_words[0][0], name_words[-1][1], ("title cue",), "person"))
+        return (_FIXED, tuple(actions)) if actions else ()
+    if not (
+        _plain_name_token(tokens[0])
+        and all(_plain_name_token(t) or t in cues.TITLE_WORDS for t in tokens[1:])
+    ):
+        return ()
+    if len(words) == 1:
+        return (_FIXED, (words[0],))
+    return (_CUED, start, end, tokens[0], len(words))
+
+
+def _title_end(tokens: list[str]) -> int:
+    """The index of the last title word before the name (-1: no title reads the words)."""
+    # A title word last in the run is a surname ("Mary Major"), not a title.
+    k = len(tokens) - 2
+    while k >= 0 and tokens[k] not in cues.TITLE_WORDS:
+        k -= 1
+    if k >= 0 and all(t in cues.TITLE_WORDS for t in tokens[k + 1 :]):
+        k = -1 if tokens[0] not in cues.TITLE_WORDS else k
+    return k
 
 
 def _trimmed(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -293,7 +349,7 @@ class Finder:
         runs = _merge_runs(text, list(map(_span, RUN_RE.finditer(text))), hits)
         used = [False] * nh
         common, titles, suffixes = cues.COMMON, cues.TITLE_WORDS, cues.ORG_SUFFIX
-        plain_get, add_lone, add_mention = _PLAIN.get, state.lones.append, state.mentions.append
+        plan_get, add_lone, add_mention = _PLANS.get, state.lones.append, state.mentions.append
         field_ = cx.field
         h = 0
         for run_start, run_end in runs:
@@ -303,25 +359,18 @@ class Finder:
                 self._caps_run(cx, state, hits, h, used, run_start, run_end)
                 continue
             if h >= nh or starts[h] >= run_end:
+                # Without hits, the run's words decide what it is, but for the cues around it:
+                # most runs are one word that starts a sentence ("The") or a lone surname.
                 run = text[run_start:run_end]
-                if " " not in run:
-                    # Most runs are one word that starts a sentence ("The") or a lone surname.
-                    # A run starts with a capital, so this also rules out common and title words.
-                    known = plain_get(run)
-                    if known is None:
-                        known = _plain_name_token(run)
-                    if known:
-                        add_lone(_new_lone((field_, 0, run_start, run_end, run)))
-                    continue
-                # Without hits, whether the run is a suffixed organization name (or has nothing
-                # to read) depends on its words alone: decided once per distinct run.
-                plan = _run_plan(run)
-                if plan is not None:
-                    if plan:
-                        start, end = run_start + plan[0], run_start + plan[1]
-                        self._unknown(cx, start, end, state, ["organization suffix"], "organization")
-                    continue
-            elif starts[h] == run_start and ends[h] == run_end:
+                plan = plan_get(run)
+                if plan is None:
+                    plan = _run_plan(run)
+                if plan is _LONE:
+                    add_lone(_new_lone((field_, 0, run_start, run_end, run)))
+                elif plan:
+                    self._follow(cx, run_start, plan, state)
+                continue
+            if starts[h] == run_start and ends[h] == run_end:
                 # The run is exactly one catalogue entry ("Germany", "European Central Bank").
                 used[h] = True
                 add_mention(_entry_mention(cx, hits[h]))
@@ -357,6 +406,60 @@ class Finder:
         for index, hit in enumerate(hits):
             if not used[index]:
                 add_mention(_entry_mention(cx, hit))
+
+    def _follow(self, cx: Text, run_start: int, plan: Plan, state: StoryState) -> None:
+        """Read a run without hits by its plan (`_plan`); the same steps as `_read_unknown`."""
+        if plan[0] == _FIXED:
+            self._act(cx, run_start, plan[1], state)
+            return
+        text = cx.text
+        start, end = run_start + plan[1], run_start + plan[2]
+        before = text[max(0, start - 60) : start]
+        if plan[0] == _TITLED:
+            if cues.role_at(before):
+                self._unknown(cx, start, end, state, ["role preposition"], "organization")
+            else:
+                self._act(cx, run_start, plan[3], state)
+            return
+        after = text[end : end + 80]
+        before_words = cues.words_before(before)
+        if cues.role_at_words(before_words):
+            self._unknown(cx, start, end, state, ["role preposition"], "organization")
+            return
+        if cues.SAID_IT.match(after):
+            self._unknown(cx, start, end, state, ["said cue"], "organization")
+            return
+        if cues.org_head_before_words(before_words, after):  # "the brokerage Castelo Pinto said"
+            self._unknown(cx, start, end, state, ["appositive"], "organization")
+            return
+        if cues.APPOSITIVE.match(after):
+            if _appositive_is_org(after):
+                self._unknown(cx, start, end, state, ["appositive"], "organization")
+            else:
+                self._unknown(cx, start, end, state, ["appositive"], "person")
+            return
+        methods = []
+        if cues.role_before_words(before_words):
+            methods.append("title cue")
+        if cues.SAID_AFTER.match(after) or cues.said_before_words(before_words):
+            methods.append("said cue")
+        if plan[3] in self.catalogue.given_names:
+            methods.append("given name")
+        if plan[4] <= 4:
+            if methods:
+                self._unknown(cx, start, end, state, methods, "person")
+            else:
+                # No cue here; the same words may be a name met in full elsewhere in the story.
+                state.lones.append(Lone(cx.field, 0, start, end, text[start:end]))
+
+    def _act(self, cx: Text, run_start: int, actions: tuple[Action, ...], state: StoryState) -> None:
+        for action in actions:
+            if len(action) == 4:
+                start, end, methods, kind = action
+                self._unknown(cx, run_start + start, run_start + end, state, methods, kind)
+            else:
+                start, end, word = action
+                state.lones.append(Lone(cx.field, 0, run_start + start, run_start + end, word))
 
     def _caps_run(
         self,
@@ -451,12 +554,7 @@ class Finder:
             self._unknown(cx, start, end, state, ["organization suffix"], "organization")
             return False
         # Titles inside the run: the name is what follows the last title word.
-        # A title word last in the run is a surname ("Mary Major"), not a title.
-        k = len(tokens) - 2
-        while k >= 0 and tokens[k] not in cues.TITLE_WORDS:
-            k -= 1
-        if k >= 0 and all(t in cues.TITLE_WORDS for t in tokens[k + 1 :]):
-            k = -1 if tokens[0] not in cues.TITLE_WORDS else k
+        k = _title_end(tokens)
         if k >= 0:
             name_words = words[k + 1 :]
             j = k
@@ -560,7 +658,7 @@ class Finder:
                 return
 
     def _unknown(
-        self, cx: Text, start: int, end: int, state: StoryState, methods: list[str], kind: str
+        self, cx: Text, start: int, end: int, state: StoryState, methods: Sequence[str], kind: str
     ) -> None:
         """Add a mention of an entity found by a cue, not in the catalogue, under a `local:` id."""
         surface = cx.text[start:end]
