@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -69,12 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     module = importlib.import_module(f"ingest.commands.{args.module}")
+    # logging (with traceback, threading, string: ~8 ms of start-up) is set up when it can say
+    # something: a verbose run, or a verb whose modules log warnings (they import it). `ingest
+    # normalize` and `ingest tag` log only their INFO lines, which only -v shows.
+    if args.verbose or "logging" in sys.modules:
+        import logging
+
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
     return int(getattr(module, args.func)(args) or 0)
 
 

@@ -7,7 +7,6 @@ and `entities`, and pipeline stages may add the optional `ingest` provenance obj
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -131,6 +130,8 @@ def build_record(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def body_hash(record: Mapping[str, Any]) -> str:
     """SHA-256 hex of the NFC body paragraphs joined by a newline."""
+    import hashlib  # here: normalizing never hashes bodies, and OpenSSL takes ~3 ms to load
+
     text = "\n".join(unicodedata.normalize("NFC", p) for p in record.get("body") or ())
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import gc
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -22,8 +21,6 @@ from ingest.normalize import normalize
 from ingest.record import dump_line
 
 __all__ = ["normalize_main", "tag_main"]
-
-log = logging.getLogger(__name__)
 
 Tagger = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -94,14 +91,26 @@ def _records_in(fh: BinaryIO, name: str) -> Iterator[dict[str, Any]] | bytes:
 
 
 Produce = Callable[[BinaryIO, str], Iterable[dict[str, Any]]]
+Note = Callable[[str, int], None]
 
 
-def _run(paths: list[str], produce: Produce, verb: str, out: BinaryIO) -> int:
+def _note(args: argparse.Namespace) -> Note | None:
+    """Logs each input's record count at INFO, which only -v shows: logging is imported then only
+    (start-up counts)."""
+    if not getattr(args, "verbose", False):
+        return None
+    import logging
+
+    log = logging.getLogger(__name__)
+    return lambda name, n: log.info("%s: %d records", name, n)
+
+
+def _run(paths: list[str], produce: Produce, verb: str, out: BinaryIO, note: Note | None = None) -> int:
     # what is loaded by now (modules, compiled rules, a tagger's catalogue) lives as long as the
     # process: out of the collector's sight, its full collections stop re-scanning it
     gc.freeze()
     try:
-        return _run_all(paths, produce, verb, out)
+        return _run_all(paths, produce, verb, out, note)
     except BrokenPipeError:
         # the reader went away (`ingest normalize ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -142,7 +151,7 @@ def _write(records: Iterable[dict[str, Any]], out: BinaryIO) -> int:
     return n
 
 
-def _run_all(paths: list[str], produce: Produce, verb: str, out: BinaryIO) -> int:
+def _run_all(paths: list[str], produce: Produce, verb: str, out: BinaryIO, note: Note | None) -> int:
     failed = 0
     for path in paths:
         name = "<stdin>" if path == "-" else path
@@ -163,7 +172,8 @@ def _run_all(paths: list[str], produce: Produce, verb: str, out: BinaryIO) -> in
             print(f"ingest {verb}: {name}: {exc}", file=sys.stderr)
             failed += 1
             continue
-        log.info("%s: %d records", name, n)
+        if note is not None:
+            note(name, n)
     out.flush()
     return 2 if failed else 0
 
@@ -192,7 +202,7 @@ def normalize_main(args: argparse.Namespace) -> int:
     def records_of(fh: BinaryIO, name: str) -> Iterable[dict[str, Any]]:
         return _lines(normalize(fh.read(), fmt=args.format, name=name), tag)
 
-    return _run(args.paths, records_of, "normalize", sys.stdout.buffer)
+    return _run(args.paths, records_of, "normalize", sys.stdout.buffer, _note(args))
 
 
 def tag_main(args: argparse.Namespace) -> int:
@@ -208,4 +218,4 @@ def tag_main(args: argparse.Namespace) -> int:
             records = iter(normalize(records, fmt=args.format, name=name))
         return map(tag, records)
 
-    return _run(args.paths, records_of, "tag", sys.stdout.buffer)
+    return _run(args.paths, records_of, "tag", sys.stdout.buffer, _note(args))
