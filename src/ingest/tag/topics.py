@@ -141,13 +141,26 @@ class TopicMatcher:
         # holds U+FFFF, so the fail links of real keys never reach them) and carry no pattern, so
         # one that a text holding U+FFFF matches adds nothing.
         for letter in FIRST_LETTERS:
-            automaton.add_word(f" {letter}\uffff", (3, (), ()))
+            automaton.add_word(f" {letter}\uffff", (2, None, None, None, ((), ())))
         for key, plain, special in table["keys"]:
-            value = (
-                len(key),
-                tuple((code[c], term, weight) for c, term, weight in plain),
-                tuple((code[c], term, weight, kind) for c, term, weight, kind in special),
-            )
+            # A match's value is (length - 1, code, term, weight, rare). Most keys (3,367 of 5,124,
+            # two thirds of the matches) have one plain pattern and nothing else: those carry it
+            # flat, and `rare` is None, so the match loop has no inner loop for them. The others
+            # carry code None and rare = (plain patterns, conditional patterns).
+            if len(plain) == 1 and not special:
+                c, term, weight = plain[0]
+                value: tuple[Any, ...] = (len(key) - 1, code[c], term, weight, None)
+            else:
+                value = (
+                    len(key) - 1,
+                    None,
+                    None,
+                    None,
+                    (
+                        tuple((code[c], term, weight) for c, term, weight in plain),
+                        tuple((code[c], term, weight, kind) for c, term, weight, kind in special),
+                    ),
+                )
             automaton.add_word(key, value)
         automaton.make_automaton()
         self._automaton = automaton
@@ -185,18 +198,33 @@ class TopicMatcher:
         index = 0
         first, limit = firsts[0], limits[0]
         factor = POSITION_FACTORS[0]
-        for end, (length, plain, special) in self._automaton.iter(folded):
+        hits_get = hits.get
+        for end, (off, code, term, weight, rare) in self._automaton.iter(folded):
             if end > limit:
                 while end > limits[index]:
                     index += 1
                 first, limit = firsts[index], limits[index]
                 factor = POSITION_FACTORS[index] if index < len(POSITION_FACTORS) else LATER_FACTOR
-            start = end - length + 1
+            start = end - off
             if start < first:
                 continue
+            if code is not None:
+                found = hits_get(code)
+                if found is None:
+                    hits[code] = [(start, term, weight * factor)]
+                elif found[-1][0] < start:
+                    found.append((start, term, weight * factor))
+                elif found[-1][0] != start:
+                    unordered.add(code)
+                    found.append((start, term, weight * factor))
+                elif weight * factor > found[-1][2]:
+                    # nested terms of one rule at one place ("oil", "oil prices") are one mention
+                    found[-1] = (start, term, weight * factor)
+                continue
+            plain, special = rare
             for code, term, weight in plain:
                 value = weight * factor
-                found = hits.get(code)
+                found = hits_get(code)
                 if found is None:
                     hits[code] = [(start, term, value)]
                 elif found[-1][0] < start:
@@ -205,20 +233,17 @@ class TopicMatcher:
                     unordered.add(code)
                     found.append((start, term, value))
                 elif value > found[-1][2]:
-                    # nested terms of one rule at one place ("oil", "oil prices") are one mention
                     found[-1] = (start, term, value)
-            if not special:
-                continue
             for code, term, weight, kind in special:
                 if kind == "exclude":
-                    excluded.setdefault(code, []).append((start, start + length))
+                    excluded.setdefault(code, []).append((start, end + 1))
                     continue
                 if kind == "headline" and index:
                     continue
                 if kind == "cased" and text[start : start + len(term)] != term:
                     continue
                 value = weight * factor
-                found = hits.get(code)
+                found = hits_get(code)
                 if found is None:
                     hits[code] = [(start, term, value)]
                 elif found[-1][0] < start:
