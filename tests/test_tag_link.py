@@ -241,3 +241,31 @@ def test_assemble_matches_the_plain_reference(case: tuple[Any, ...]) -> None:
     assert run(dateline, story, credits, parts, offsets) == reference(
         dateline, story, credits, parts, offsets
     )
+
+
+def test_empty_and_non_string_paragraphs_keep_their_numbers() -> None:
+    """Paragraphs that are empty or no string are left out of the story text; the others keep
+    their place in the body, so every span still slices its paragraph to its text."""
+    from ingest.tag import load_tagger, tag_record
+
+    body: list[Any] = [
+        "Finance Minister Ilse Varga of Hungary said on Monday the budget would hold.",
+        "",
+        7,
+        "Varga met Polish Prime Minister Donald Tusk in Warsaw, the ministry said.",
+    ]
+    record = {"headline": "Hungary budget holds, Varga says", "dateline": None, "body": body}
+    entities = tag_record(record, tagger=load_tagger())["entities"]
+    paragraphs = set()
+    for entity in entities:
+        for span in entity["spans"]:
+            text = record["headline"] if span["field"] == "headline" else body[span["paragraph"]]
+            assert text[span["start"] : span["end"]] == span["text"], span
+            if span["field"] == "body":
+                paragraphs.add(span["paragraph"])
+    assert paragraphs == {0, 3}
+    names = {e["name"] for e in entities}
+    assert {"Ilse Varga", "Donald Tusk", "Hungary", "Warsaw"} <= names, names
+    # the same story with the bad paragraph as an empty one tags the same
+    same = {**record, "body": [*body[:2], "", body[3]]}
+    assert tag_record(same, tagger=load_tagger())["entities"] == entities
