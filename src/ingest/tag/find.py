@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress, islice
-from operator import itemgetter, sub
+from operator import itemgetter, not_, sub
 from typing import Any, NamedTuple
 
 from ingest.tag import cues
@@ -110,6 +110,8 @@ class Lone(NamedTuple):
 _new_lone = functools.partial(tuple.__new__, Lone)
 _HIT_START = itemgetter(0)
 _HIT_END = itemgetter(1)
+# the start and end of the hit after the last one: after every run
+_NO_HIT = 1 << 62
 
 
 @dataclass(slots=True)
@@ -344,21 +346,29 @@ class Finder:
             # when they are one: "POLISH" in the headline, "Brazilian Caio Mendes" in the body).
             hits = [new_hit((h[0], h[1], text[h[0] : h[1]], h[3], h[4])) for h in hits]
         nh = len(hits)
-        # plain lists: a story has dozens of runs and each looks at the next hit's start and end
-        starts, ends = list(map(_HIT_START, hits)), list(map(_HIT_END, hits))
+        # plain lists: a story has dozens of runs and each looks at the next hit's start and end;
+        # a last hit after every run saves testing for the end of the list
+        starts, ends = [*map(_HIT_START, hits), _NO_HIT], [*map(_HIT_END, hits), _NO_HIT]
         runs = _merge_runs(text, list(map(_span, RUN_RE.finditer(text))), hits)
         used = [False] * nh
-        common, titles, suffixes = cues.COMMON, cues.TITLE_WORDS, cues.ORG_SUFFIX
         plan_get, add_lone, add_mention = _PLANS.get, state.lones.append, state.mentions.append
-        field_ = cx.field
+        field_, paragraph = cx.field, cx.paragraph
         h = 0
-        for run_start, run_end in runs:
-            while h < nh and ends[h] <= run_start:
-                h += 1
-            if run_start < caps_until:
+        if caps_until:
+            # The runs of a capitalised headline come first.
+            n_caps = 0
+            for run_start, run_end in runs:
+                if run_start >= caps_until:
+                    break
+                while ends[h] <= run_start:
+                    h += 1
                 self._caps_run(cx, state, hits, h, used, run_start, run_end)
-                continue
-            if h >= nh or starts[h] >= run_end:
+                n_caps += 1
+            runs = runs[n_caps:]
+        for run_start, run_end in runs:
+            while ends[h] <= run_start:
+                h += 1
+            if starts[h] >= run_end:
                 # Without hits, the run's words decide what it is, but for the cues around it:
                 # most runs are one word that starts a sentence ("The") or a lone surname.
                 run = text[run_start:run_end]
@@ -373,7 +383,26 @@ class Finder:
             if starts[h] == run_start and ends[h] == run_end:
                 # The run is exactly one catalogue entry ("Germany", "European Central Bank").
                 used[h] = True
-                add_mention(_entry_mention(cx, hits[h]))
+                hit = hits[h]
+                candidates = hit[3]
+                entry = candidates[0]
+                add_mention(
+                    Mention(
+                        field_,
+                        paragraph,
+                        run_start,
+                        run_end,
+                        hit[2],
+                        entry.type,
+                        entry.id,
+                        entry.name,
+                        entry.country,
+                        ["demonym" if hit[4] else "catalogue alias"],
+                        entry,
+                        candidates,
+                        text,
+                    )
+                )
                 continue
             elements: list[Any] = []
             k = h
@@ -382,9 +411,9 @@ class Finder:
             for tok in text[run_start:run_end].split(" "):
                 tok_start, tok_end = pos, pos + len(tok)
                 pos = tok_end + 1
-                while k < nh and ends[k] <= tok_start:
+                while ends[k] <= tok_start:
                     k += 1
-                if k < nh and starts[k] <= tok_start and tok_end <= ends[k]:
+                if starts[k] <= tok_start and tok_end <= ends[k]:
                     hit = hits[k]
                     if (
                         starts[k] >= run_start
@@ -394,7 +423,11 @@ class Finder:
                         elements.append(hit)
                         used[k] = True
                     continue
-                if plain and tok not in common and (tok not in titles or tok in suffixes):
+                if (
+                    plain
+                    and tok not in cues.COMMON
+                    and (tok not in cues.TITLE_WORDS or tok in cues.ORG_SUFFIX)
+                ):
                     plain = False
                 elements.append((tok_start, tok_end, tok))
             if not plain:
@@ -403,9 +436,8 @@ class Finder:
             for element in elements:
                 if isinstance(element, Hit):
                     add_mention(_entry_mention(cx, element))
-        for index, hit in enumerate(hits):
-            if not used[index]:
-                add_mention(_entry_mention(cx, hit))
+        for hit in compress(hits, map(not_, used)):
+            add_mention(_entry_mention(cx, hit))
 
     def _follow(self, cx: Text, run_start: int, plan: Plan, state: StoryState) -> None:
         """Read a run without hits by its plan (`_plan`); the same steps as `_read_unknown`."""
