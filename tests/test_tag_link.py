@@ -254,12 +254,13 @@ def test_empty_and_non_string_paragraphs_keep_their_numbers() -> None:
         7,
         "Varga met Polish Prime Minister Donald Tusk in Warsaw, the ministry said.",
     ]
-    record = {"headline": "Hungary budget holds, Varga says", "dateline": None, "body": body}
+    headline = "Hungary budget holds, Varga says"
+    record: dict[str, Any] = {"headline": headline, "dateline": None, "body": body}
     entities = tag_record(record, tagger=load_tagger())["entities"]
     paragraphs = set()
     for entity in entities:
         for span in entity["spans"]:
-            text = record["headline"] if span["field"] == "headline" else body[span["paragraph"]]
+            text = headline if span["field"] == "headline" else body[span["paragraph"]]
             assert text[span["start"] : span["end"]] == span["text"], span
             if span["field"] == "body":
                 paragraphs.add(span["paragraph"])

@@ -64,22 +64,24 @@ class Linker:
                     self._datelines.clear()
                 self._datelines[key] = read
         places, countries = read
-        return [
-            Mention(
-                "dateline",
-                index,
-                0,
-                len(location),
-                location,
-                "place",
-                id_,
-                name,
-                country,
-                ["dateline"],
-                entry,
+        dated = []
+        for index, location, id_, name, country, entry in places:
+            dated.append(
+                Mention(
+                    "dateline",
+                    index,
+                    0,
+                    len(location),
+                    location,
+                    "place",
+                    id_,
+                    name,
+                    country,
+                    ["dateline"],
+                    entry,
+                )
             )
-            for index, location, id_, name, country, entry in places
-        ], countries
+        return dated, countries
 
     def _read_dateline(
         self, locations: Any, qualifiers: Any
