@@ -31,10 +31,11 @@ import json
 import math
 import operator
 import sys
-from collections.abc import Container
+from collections import defaultdict
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from itertools import filterfalse
-from typing import Any
+from typing import Any, cast
 
 import ahocorasick
 
@@ -60,6 +61,9 @@ MAX_EXPLICIT = 8
 # Weight of each term list in a rule; `headline` terms only count in the headline.
 KIND_WEIGHTS = {"strong": 2.0, "terms": 1.0, "weak": 0.35, "headline": 1.0}
 TABLE = "topic_table.json"
+# kinds of a pattern in the match loop's `more`: plain, plain after a nested key, conditional
+_PLAIN, _NESTS, _HEADLINE, _CASED, _EXCLUDE = range(5)
+_KINDS = {"headline": _HEADLINE, "cased": _CASED, "exclude": _EXCLUDE}
 # letters by how often a word starts with them in the bench_tagging stories (folded)
 FIRST_LETTERS = "tasiwocmbpfredhnlugjvykqzx0123456789"
 
@@ -80,6 +84,8 @@ _Pattern = tuple[str, str, float, str]
 # One hit of a code: (start offset, term, value).
 _Hit = tuple[int, str, float]
 _VALUE = operator.itemgetter(2)
+# a dict's `get` as a sort key: a method, cheaper to call than the `__getitem__` wrapper
+_Score = Callable[[str], float]
 
 
 # Every character that cannot be inside a word becomes a space, in the text and in the rule
@@ -106,6 +112,27 @@ def _fold(text: str) -> str:
         # a few characters (e.g. U+0130) lower-case to two; keep those as they are
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     return low.translate(_FOLD)
+
+
+# The tagging fold of a story's parts joined by _SEPARATOR: the same fold, but U+0001 stays as it
+# is, so that the automaton cannot match across two parts; one that the text itself holds is folded
+# to a space like any other control character.
+_SEPARATOR = " \x01 "
+_FOLD_ASCII_PARTS = _FOLD_ASCII[:1] + b"\x01" + _FOLD_ASCII[2:]
+_FOLD_PARTS = {k: v for k, v in _FOLD.items() if k != 1}
+
+
+def _fold_parts(text: str, parts: tuple[str, ...]) -> str:
+    """`_fold(f" {text} ")` for `text`, `parts` joined by _SEPARATOR, the separators' U+0001 kept."""
+    if text.count("\x01") != len(parts) - 1:
+        text = _SEPARATOR.join(part.replace("\x01", " ") for part in parts)
+    text = f" {text} "
+    if text.isascii():
+        return text.encode("ascii").translate(_FOLD_ASCII_PARTS).decode("ascii")
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return low.translate(_FOLD_PARTS)
 
 
 class TopicMatcher:
@@ -141,26 +168,28 @@ class TopicMatcher:
         # holds U+FFFF, so the fail links of real keys never reach them) and carry no pattern, so
         # one that a text holding U+FFFF matches adds nothing.
         for letter in FIRST_LETTERS:
-            automaton.add_word(f" {letter}\uffff", (2, None, None, None, ((), ())))
+            automaton.add_word(f" {letter}\uffff", (2, None, None, None, ()))
+        # a weight's value at each position: index i is the i-th part (capped at the later ones)
+        factors = (*POSITION_FACTORS, LATER_FACTOR)
+        values: dict[float, tuple[float, ...]] = {}
+        for weight in {p[2] for _, plain, special in table["keys"] for p in (*plain, *special)}:
+            values[weight] = tuple(weight * factor for factor in factors)
         for key, plain, special in table["keys"]:
-            # A match's value is (length - 1, code, term, weight, rare). Most keys (3,367 of 5,124,
-            # two thirds of the matches) have one plain pattern and nothing else: those carry it
-            # flat, and `rare` is None, so the match loop has no inner loop for them. The others
-            # carry code None and rare = (plain patterns, conditional patterns).
-            if len(plain) == 1 and not special:
-                c, term, weight = plain[0]
-                value: tuple[Any, ...] = (len(key) - 1, code[c], term, weight, None)
+            # A match's value is (length - 1, code, term, values, more). Most matches (61% on the
+            # bench stories) are of a key with one plain pattern whose hits always come in start
+            # order: those carry it flat and `more` is None, so the match loop appends the hit
+            # with no inner loop and no check. Other keys carry code None and in `more` all their
+            # patterns (code, term, values, kind), plain first, in the order of the table.
+            if len(plain) == 1 and not special and not plain[0][3]:
+                c, term, weight, _ = plain[0]
+                value: tuple[Any, ...] = (len(key) - 1, code[c], term, values[weight], None)
             else:
-                value = (
-                    len(key) - 1,
-                    None,
-                    None,
-                    None,
-                    (
-                        tuple((code[c], term, weight) for c, term, weight in plain),
-                        tuple((code[c], term, weight, kind) for c, term, weight, kind in special),
-                    ),
-                )
+                more = [
+                    (code[c], term, values[weight], _NESTS if nests else _PLAIN)
+                    for c, term, weight, nests in plain
+                ]
+                more += [(code[c], term, values[weight], _KINDS[kind]) for c, term, weight, kind in special]
+                value = (len(key) - 1, None, None, None, tuple(more))
             automaton.add_word(key, value)
         automaton.make_automaton()
         self._automaton = automaton
@@ -175,88 +204,72 @@ class TopicMatcher:
 
         Also returns the codes whose hits are not in start order (a term inside a longer one
         of the same code that starts later: "trade war" in "global trade warning"-like nests)."""
-        text = "\n".join([headline, *body]) if body else headline
-        # one space either side so that keys, padded with spaces, match at the text's edges;
-        # the key's padding space sits at folded[i] = text[i - 1], so a match ending at folded
-        # index `end` starts its term at text index end - length + 1
-        folded = _fold(f" {text} ")
-        hits: dict[str, list[_Hit]] = {}
-        unordered: set[str] = set()
-        excluded: dict[str, list[tuple[int, int]]] = {}
-        # Part i is text[first:last]; its matches are those inside folded[first:last + 2]. One
-        # automaton pass over the whole text finds every such match (and ones spanning two parts,
-        # which are dropped): keys are at least two characters long, so a match ending at or
-        # before last + 1 cannot belong to a later part, and matches come in order of their end.
         parts = (headline, *body)
-        firsts: list[int] = []
+        # The parts joined by " \x01 ": the automaton runs once over the whole story, and no match
+        # spans two parts (no key holds U+0001). A part's text and its matches are as they would
+        # be in the part alone with a space either side, so keys, padded with spaces, match at its
+        # edges. The pad space of a match ending at folded index `end` is folded[end - off], the
+        # term starts at text[end - off] (folded[i] is text[i - 1]) and `end - off` is the hit's
+        # start.
+        text = _SEPARATOR.join(parts) if body else headline
+        folded = _fold_parts(text, parts)
+        hits: defaultdict[str, list[_Hit]] = defaultdict(list)
+        unordered: set[str] = set()
+        excluded: list[tuple[str, int, int]] = []
+        # the last folded index of each part: its closing pad space
         limits: list[int] = []
-        first = 0
+        limit = -2
         for part in parts:
-            firsts.append(first)
-            first += len(part) + 1
-            limits.append(first)  # last + 1 of this part
-        index = 0
-        first, limit = firsts[0], limits[0]
-        factor = POSITION_FACTORS[0]
-        hits_get = hits.get
-        for end, (off, code, term, weight, rare) in self._automaton.iter(folded):
+            limit += len(part) + 3
+            limits.append(limit)
+        later = len(POSITION_FACTORS)
+        index = at = 0
+        limit = limits[0]
+        for end, (off, code, term, values, more) in self._automaton.iter(folded):
             if end > limit:
                 while end > limits[index]:
                     index += 1
-                first, limit = firsts[index], limits[index]
-                factor = POSITION_FACTORS[index] if index < len(POSITION_FACTORS) else LATER_FACTOR
+                limit = limits[index]
+                at = index if index < later else later
+            if more is None:
+                hits[code].append((end - off, term, values[at]))
+                continue
             start = end - off
-            if start < first:
-                continue
-            if code is not None:
-                found = hits_get(code)
-                if found is None:
-                    hits[code] = [(start, term, weight * factor)]
-                elif found[-1][0] < start:
-                    found.append((start, term, weight * factor))
+            for code, term, values, kind in more:
+                if kind == _PLAIN:
+                    hits[code].append((start, term, values[at]))
+                    continue
+                if kind == _EXCLUDE:
+                    excluded.append((code, start, end + 1))
+                    continue
+                if kind == _HEADLINE and index:
+                    continue
+                if kind == _CASED and text[start : start + len(term)] != term:
+                    continue
+                value = values[at]
+                found = hits[code]
+                if not found or found[-1][0] < start:
+                    found.append((start, term, value))
                 elif found[-1][0] != start:
                     unordered.add(code)
-                    found.append((start, term, weight * factor))
-                elif weight * factor > found[-1][2]:
+                    found.append((start, term, value))
+                elif value > found[-1][2]:
                     # nested terms of one rule at one place ("oil", "oil prices") are one mention
-                    found[-1] = (start, term, weight * factor)
-                continue
-            plain, special = rare
-            for code, term, weight in plain:
-                value = weight * factor
-                found = hits_get(code)
-                if found is None:
-                    hits[code] = [(start, term, value)]
-                elif found[-1][0] < start:
-                    found.append((start, term, value))
-                elif found[-1][0] != start:
-                    unordered.add(code)
-                    found.append((start, term, value))
-                elif value > found[-1][2]:
                     found[-1] = (start, term, value)
-            for code, term, weight, kind in special:
-                if kind == "exclude":
-                    excluded.setdefault(code, []).append((start, end + 1))
-                    continue
-                if kind == "headline" and index:
-                    continue
-                if kind == "cased" and text[start : start + len(term)] != term:
-                    continue
-                value = weight * factor
-                found = hits_get(code)
-                if found is None:
-                    hits[code] = [(start, term, value)]
-                elif found[-1][0] < start:
-                    found.append((start, term, value))
-                elif found[-1][0] != start:
-                    unordered.add(code)
-                    found.append((start, term, value))
-                elif value > found[-1][2]:
-                    found[-1] = (start, term, value)
-        for code, spans in excluded.items():
-            found = hits.get(code)
-            if found:
-                kept = [h for h in found if not any(s <= h[0] < e for s, e in spans)]
+        hits.default_factory = None
+        if excluded:
+            spans_of: dict[str, list[tuple[int, int]]] = {}
+            for code, start, end in excluded:
+                if code in hits:
+                    spans_of.setdefault(code, []).append((start, end))
+            for code, spans in spans_of.items():
+                kept = []
+                for hit in hits[code]:
+                    for span_start, span_end in spans:
+                        if span_start <= hit[0] < span_end:
+                            break
+                    else:
+                        kept.append(hit)
                 if kept:
                     hits[code] = kept
                 else:
@@ -273,17 +286,27 @@ class TopicMatcher:
             if len(found) == 1:
                 if found[0][2] >= minimum[code]:
                     raw[code] = found[0][2]
-            elif sum(map(_VALUE, found)) >= minimum[code]:
+                continue
+            # the first two values summed: the plain sum itself for two hits, and for more a lower
+            # bound of it (values are positive), so the full sum only for codes it leaves out
+            first, second = found[0], found[1]
+            if first[2] + second[2] < minimum[code] and (
+                len(found) == 2 or sum(map(_VALUE, found)) < minimum[code]
+            ):
+                continue
+            if len(found) == 2:
+                # `_raw` of two hits, the same additions
+                raw[code] = first[2] + (second[2] / 2 if second[1] == first[1] else second[2])
+            else:
                 raw[code] = _raw(found)
         passed = [code for code, value in raw.items() if value >= minimum[code]]
         if not passed:
             return []
-        best = max(map(raw.__getitem__, passed))
-        floor = RELATIVE_MIN * best
+        # raw.get, a method, is a cheaper key than the raw.__getitem__ wrapper
+        score = cast(_Score, raw.get)
+        floor = RELATIVE_MIN * max(map(score, passed))
         # best first, a tie by code: a stable reverse sort by score of the codes in code order
-        kept = sorted(sorted(c for c in passed if raw[c] >= floor), key=raw.__getitem__, reverse=True)[
-            :MAX_EXPLICIT
-        ]
+        kept = sorted(sorted([c for c in passed if raw[c] >= floor]), key=score, reverse=True)[:MAX_EXPLICIT]
         # the kept codes below each ancestor, in `kept` order
         below: dict[str, list[str]] = {}
         ancestors = self._ancestors
@@ -301,24 +324,23 @@ class TopicMatcher:
         level = self._level
         via_of = self._via
         rows: list[tuple[float, bool, int, str, list[str]]] = []
+        pools: dict[tuple[str, ...], float] = {}
         for node, codes in below.items():
             via = [via_of[c] for c in sorted(codes)] if len(codes) > 1 else [via_of[codes[0]]]
-            if node not in raw and len(codes) == 1 and codes[0] not in unordered:
+            if node in raw:
+                own = by_code[node]
+                value = max(raw[node], _pooled(by_code, codes, unordered, own))
+                rows.append((-value, True, -level[node], node, via + _terms(own)))
+            elif len(codes) == 1 and codes[0] not in unordered:
                 # the pool is that code's hits, already distinct and in order
                 rows.append((-raw[codes[0]], True, -level[node], node, via))
-                continue
-            spans: dict[int, _Hit] = {}
-            for code in codes:
-                for hit in by_code[code]:
-                    old = spans.get(hit[0])
-                    if old is None or hit[2] > old[2]:
-                        spans[hit[0]] = hit
-            if node in raw:
-                spans.update({h[0]: h for h in by_code[node]})
-                value = max(raw[node], _raw(sorted(spans.values())))
-                rows.append((-value, True, -level[node], node, via + _terms(by_code[node])))
             else:
-                rows.append((-_raw(sorted(spans.values())), True, -level[node], node, via))
+                # a parent and a grandparent often pool the same kept codes
+                key = tuple(codes)
+                pooled = pools.get(key)
+                if pooled is None:
+                    pooled = pools[key] = _pooled(by_code, codes, unordered, None)
+                rows.append((-pooled, True, -level[node], node, via))
         for code in kept:
             if code not in below:
                 rows.append((-raw[code], False, -level[code], code, _terms(by_code[code])))
@@ -340,7 +362,8 @@ class TopicMatcher:
 
 def compile_rules(concepts: Container[str], rules: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The rules as the matcher's table, JSON-shaped: `min` per code, and per automaton key its
-    plain patterns `[code, term, weight]` (one per code, the heaviest) and its conditional ones
+    plain patterns `[code, term, weight, nests]` (one per code, the heaviest; `nests` 1 when the
+    key holds another key of the code, see `_nests`) and its conditional ones
     `[code, term, weight, kind]` (kind "headline", "cased" or "exclude")."""
     minimum: dict[str, float] = {}
     table: dict[str, list[_Pattern]] = {}
@@ -356,15 +379,36 @@ def compile_rules(concepts: Container[str], rules: dict[str, dict[str, Any]]) ->
             _add(table, code, term, scale, "cased")
         for term in rule.get("exclude", []):
             _add(table, code, term, 0.0, "exclude")
+    # The keys of each code that add hits (all but exclusions), for the `nests` flag below.
+    keys_of: dict[str, list[str]] = {}
+    for key, patterns in table.items():
+        for code in dict.fromkeys(p[0] for p in patterns if p[3] != "exclude"):
+            keys_of.setdefault(code, []).append(key)
     keys: list[list[Any]] = []
     for key, patterns in table.items():
         # plain patterns (no condition) take the fast path of the match loop; one per code
         plain: dict[str, list[Any]] = {}
         for code, term, weight, kind in patterns:
             if not kind and (code not in plain or weight > plain[code][2]):
-                plain[code] = [code, term, weight]
+                plain[code] = [code, term, weight, int(_nests(key, keys_of[code]))]
         keys.append([key, list(plain.values()), [list(p) for p in patterns if p[3]]])
     return {"min": minimum, "keys": keys}
+
+
+def _nests(key: str, keys: list[str]) -> bool:
+    """Whether another of `keys` occurs in `key` other than as its end.
+
+    Matches come in order of their end, the longest first at one end, so a code's hits arrive in
+    start order except after a match whose key holds an earlier one of the same code (two hits at
+    one start, or a later start first): only those keys need the match loop's order check."""
+    for other in keys:
+        if other != key:
+            at = key.find(other)
+            while at != -1:
+                if at + len(other) != len(key):
+                    return True
+                at = key.find(other, at + 1)
+    return False
 
 
 def _add(table: dict[str, list[_Pattern]], code: str, term: str, weight: float, kind: str) -> None:
@@ -382,9 +426,47 @@ def _add(table: dict[str, list[_Pattern]], code: str, term: str, weight: float, 
 def _raw(hits: list[_Hit]) -> float:
     """Sum of hit values in text order; the n-th repeat of one term counts 1/n."""
     seen: dict[str, int] = {}
+    get = seen.get
     total = 0.0
     for _, term, value in hits:
-        n = seen.get(term, 0) + 1
+        n = get(term, 0) + 1
+        seen[term] = n
+        total += value / n
+    return total
+
+
+def _pooled(
+    by_code: dict[str, list[_Hit]], codes: list[str], unordered: set[str], own: list[_Hit] | None
+) -> float:
+    """`_raw` of the distinct hits (by start) of `codes`: at one start the first of the highest
+    value; the `own` hits, when given, replace those at their start."""
+    first = by_code[codes[0]]
+    spans: dict[int, _Hit]
+    if codes[0] in unordered:
+        spans = {}
+        for hit in first:
+            old = spans.get(hit[0])
+            if old is None or hit[2] > old[2]:
+                spans[hit[0]] = hit
+    else:
+        # starts strictly increase within an ordered code
+        spans = {hit[0]: hit for hit in first}
+    get = spans.get
+    for code in codes[1:]:
+        for hit in by_code[code]:
+            old = get(hit[0])
+            if old is None or hit[2] > old[2]:
+                spans[hit[0]] = hit
+    if own is not None:
+        for hit in own:
+            spans[hit[0]] = hit
+    # `_raw` of the pool in start order (starts are distinct: ints sort faster than the hits)
+    seen: dict[str, int] = {}
+    seen_get = seen.get
+    total = 0.0
+    for start in sorted(spans):
+        _, term, value = spans[start]
+        n = seen_get(term, 0) + 1
         seen[term] = n
         total += value / n
     return total
@@ -393,13 +475,14 @@ def _raw(hits: list[_Hit]) -> float:
 def _terms(hits: list[_Hit]) -> list[str]:
     """Distinct terms that fired, strongest first."""
     best: dict[str, float] = {}
+    get = best.get
     for _, term, value in hits:
-        if value > best.get(term, 0.0):
+        if value > get(term, 0.0):
             best[term] = value
     if len(best) == 1:
         return list(best)
     # by term, then stably by value, strongest first: no key tuple per term (-25% a call)
-    return sorted(sorted(best), key=best.__getitem__, reverse=True)
+    return sorted(sorted(best), key=cast(_Score, get), reverse=True)
 
 
 def primary_topics(topics: list[dict[str, Any]]) -> list[str]:
