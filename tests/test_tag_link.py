@@ -270,3 +270,23 @@ def test_empty_and_non_string_paragraphs_keep_their_numbers() -> None:
     # the same story with the bad paragraph as an empty one tags the same
     same = {**record, "body": [*body[:2], "", body[3]]}
     assert tag_record(same, tagger=load_tagger())["entities"] == entities
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_a_tagger_leaves_the_collector_as_it_was(enabled: bool) -> None:
+    """The collector is off while the catalogue loads, then as the caller had it."""
+    import gc
+
+    from ingest.tag import _load_tagger
+
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        # past the cache: a real load, kept by no one
+        tagger = _load_tagger.__wrapped__("rules", None)
+        assert gc.isenabled() is enabled
+        assert tagger.rules.tag({"headline": "Germany", "body": []})[0]["id"] == "iso3166-1:DE"
+    finally:
+        if was:
+            gc.enable()

@@ -11,6 +11,7 @@ contacts and captions are never tagged). The core is pure: no environment, clock
 from __future__ import annotations
 
 import functools
+import gc
 import pkgutil
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,18 @@ def load_tagger(backend: str = "rules", *, model: str | None = None) -> Tagger:
 def _load_tagger(backend: str, model: str | None) -> Tagger:
     if backend not in BACKENDS:
         raise ConfigError(f"unknown tagger backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    # Loading makes a few hundred thousand objects that all live as long as the tagger, and no
+    # cycles to reclaim: the collector's ~70 passes over them (a ~5% of the load) are skipped.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_tagger(backend, model)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_tagger(backend: str, model: str | None) -> Tagger:
     from ingest.tag.catalogue import load_catalogue
     from ingest.tag.entities import EntityTagger
     from ingest.tag.topics import load_topic_matcher
