@@ -186,16 +186,34 @@ def _plain_name_word(word: str) -> bool:
 # but the cues around it (the steps of scan and _read_unknown with no hit left or right). A plan is
 # () when no rule reads the run, _LONE for a one-word name, or a tuple whose first item says how
 # to read it; offsets are relative to the run's start.
-#   (_FIXED, actions): what the words alone make: (start, end, methods, kind) a mention,
-#       (start, end, word) a lone word;
+#   (_MENTION, start, end, surface, kind, id, method): one mention found by its words alone (most
+#       often a company by its suffix), built in scan without further calls;
+#   (_FIXED, actions): what the words alone make: (start, end, surface, kind, id, methods) a
+#       mention, (start, end, word) a lone word;
 #   (_TITLED, start, end, actions): title words only: an organization after "an analyst at",
 #       else the actions;
 #   (_CUED, start, end, first word, word count): a name that the cues around it type.
 Action = tuple[Any, ...]
 Plan = tuple[Any, ...]
 _LONE: Plan = ("lone",)
-_FIXED, _TITLED, _CUED = 0, 1, 2
-_ORG_SUFFIX_METHODS = ("organization suffix",)
+_FIXED, _TITLED, _CUED, _MENTION = 0, 1, 2, 3
+_ORG_SUFFIX = "organization suffix"
+
+
+def _mention(run: str, start: int, end: int, methods: tuple[str, ...], kind: str) -> list[Action]:
+    """The action adding a mention of the words run[start:end] (none for the provider's name)."""
+    surface = run[start:end]
+    # every provider name contains "Reuters": the provider is never a subject
+    if "Reuters" in surface:
+        return []
+    return [(start, end, surface, kind, _local_id(kind, surface), methods)]
+
+
+def _fixed(actions: list[Action]) -> Plan:
+    if len(actions) == 1 and len(actions[0]) == 6 and len(actions[0][5]) == 1:
+        start, end, surface, kind, id_, (method,) = actions[0]
+        return (_MENTION, start, end, surface, kind, id_, method)
+    return (_FIXED, tuple(actions)) if actions else ()
 
 
 def _run_plan(run: str) -> Plan:
@@ -229,7 +247,7 @@ def _plan(run: str) -> Plan:
     start, end = words[0][0], words[-1][1]
     tokens = [w[2] for w in words]
     if _names_organization(tokens, run[start:end]):
-        return (_FIXED, ((start, end, _ORG_SUFFIX_METHODS, "organization"),))
+        return _fixed(_mention(run, start, end, (_ORG_SUFFIX,), "organization"))
     k = _title_end(tokens)
     if k >= 0:
         name_words = words[k + 1 :]
@@ -239,7 +257,7 @@ def _plan(run: str) -> Plan:
         prefix = words[:j]
         actions: list[Action] = []
         if len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
-            actions.append((prefix[0][0], prefix[-1][1], _ORG_SUFFIX_METHODS, "organization"))
+            actions += _mention(run, prefix[0][0], prefix[-1][1], (_ORG_SUFFIX,), "organization")
         if not name_words:
             if len(words) > 1:
                 return (_TITLED, start, end, tuple(actions))
@@ -247,15 +265,15 @@ def _plan(run: str) -> Plan:
             if len(name_words) == 1:
                 actions.append(name_words[0])
             else:
-                actions.append((name_words[0][0], name_words[-1][1], ("title cue",), "person"))
-        return (_FIXED, tuple(actions)) if actions else ()
+                actions += _mention(run, name_words[0][0], name_words[-1][1], ("title cue",), "person")
+        return _fixed(actions)
     if not (
         _plain_name_token(tokens[0])
         and all(_plain_name_token(t) or t in cues.TITLE_WORDS for t in tokens[1:])
     ):
         return ()
     if len(words) == 1:
-        return (_FIXED, (words[0],))
+        return _fixed([words[0]])
     return (_CUED, start, end, tokens[0], len(words))
 
 
@@ -378,7 +396,24 @@ class Finder:
                 if plan is _LONE:
                     add_lone(_new_lone((field_, 0, run_start, run_end, run)))
                 elif plan:
-                    self._follow(cx, run_start, plan, state)
+                    if plan[0] == _MENTION:
+                        _, start, end, surface, kind, id_, method = plan
+                        add_mention(
+                            Mention(
+                                field_,
+                                paragraph,
+                                run_start + start,
+                                run_start + end,
+                                surface,
+                                kind,
+                                id_,
+                                surface,
+                                None,
+                                [method],
+                            )
+                        )
+                    else:
+                        self._follow(cx, run_start, plan, state)
                 continue
             if starts[h] == run_start and ends[h] == run_end:
                 # The run is exactly one catalogue entry ("Germany", "European Central Bank").
@@ -486,9 +521,22 @@ class Finder:
 
     def _act(self, cx: Text, run_start: int, actions: tuple[Action, ...], state: StoryState) -> None:
         for action in actions:
-            if len(action) == 4:
-                start, end, methods, kind = action
-                self._unknown(cx, run_start + start, run_start + end, state, methods, kind)
+            if len(action) == 6:
+                start, end, surface, kind, id_, methods = action
+                state.mentions.append(
+                    Mention(
+                        cx.field,
+                        cx.paragraph,
+                        run_start + start,
+                        run_start + end,
+                        surface,
+                        kind,
+                        id_,
+                        surface,
+                        None,
+                        list(methods),
+                    )
+                )
             else:
                 start, end, word = action
                 state.lones.append(Lone(cx.field, 0, run_start + start, run_start + end, word))
@@ -697,14 +745,30 @@ class Finder:
         # every provider name contains "Reuters": the provider is never a subject
         if "Reuters" in surface:
             return
-        id_ = _LOCAL_IDS.get((kind, surface))
-        if id_ is None:
-            if len(_LOCAL_IDS) >= CACHE_SIZE:
-                _LOCAL_IDS.clear()
-            id_ = _LOCAL_IDS[kind, surface] = f"local:{LOCAL_NAMESPACE[kind]}/{slug(surface)}"
         state.mentions.append(
-            Mention(cx.field, cx.paragraph, start, end, surface, kind, id_, surface, None, list(methods))
+            Mention(
+                cx.field,
+                cx.paragraph,
+                start,
+                end,
+                surface,
+                kind,
+                _local_id(kind, surface),
+                surface,
+                None,
+                list(methods),
+            )
         )
+
+
+def _local_id(kind: str, surface: str) -> str:
+    """The `local:` id of an entity found by a cue (cached)."""
+    id_ = _LOCAL_IDS.get((kind, surface))
+    if id_ is None:
+        if len(_LOCAL_IDS) >= CACHE_SIZE:
+            _LOCAL_IDS.clear()
+        id_ = _LOCAL_IDS[kind, surface] = f"local:{LOCAL_NAMESPACE[kind]}/{slug(surface)}"
+    return id_
 
 
 HEADLINE_WORD = re.compile(r"[A-Za-z][\w'\u2019-]{3,}")
