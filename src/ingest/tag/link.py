@@ -148,7 +148,8 @@ class Linker:
             shorts: dict[str, Mention] = {}
             # in story order, the mentions the last step may relink: one-word places (a surname?)
             # and organizations without a catalogue entry (a short name?)
-            later: list[Mention] = []
+            places: list[Mention] = []
+            orgs: list[Mention] = []
             club = False
             for m in mentions:
                 text = m.text
@@ -168,7 +169,7 @@ class Linker:
                     if text == "Washington":
                         pending.append(m)
                     elif " " not in text:
-                        later.append(m)
+                        places.append(m)
                 elif text == "Washington":
                     pending.append(m)
                 elif type_ == "person":
@@ -182,7 +183,7 @@ class Linker:
                         for form in entry.short:
                             surnames.setdefault(form, m)
                 elif type_ == "organization" and m.entry is None:
-                    later.append(m)
+                    orgs.append(m)
                     name = m.name
                     if " " in name:
                         for key in _ORG_KEYS.get(name) or _org_keys(name):
@@ -195,18 +196,18 @@ class Linker:
             break
         if pending:
             self._resolve(pending, support)
-            # The resolved mentions' coreference keys, read now. A one-word place may come last in
-            # `later`: each place is relinked by the surnames alone, whatever the order.
+            # The resolved mentions' coreference keys, read now. A one-word place may come last:
+            # each place is relinked by the surnames alone, whatever the order.
             for m in pending:
                 type_ = m.type
                 if type_ == "place":
                     if " " not in m.text:
-                        later.append(m)
+                        places.append(m)
                 elif type_ == "person" or (type_ == "organization" and m.entry is None):
                     # gives keys (or takes part in the ordered short-name step): all in story order
-                    surnames, shorts, later = _corefer_keys(mentions)
+                    surnames, shorts, places, orgs = _corefer_keys(mentions)
                     break
-        self._corefer(state, surnames, shorts, later)
+        self._corefer(state, surnames, shorts, places, orgs)
 
     def _clubs(self, mentions: list[Mention]) -> None:
         # Sports copy names clubs by their city ("beat Lyon 4-0").
@@ -264,23 +265,32 @@ class Linker:
 
     @staticmethod
     def _corefer(
-        state: StoryState, surnames: dict[str, Mention], shorts: dict[str, Mention], later: list[Mention]
+        state: StoryState,
+        surnames: dict[str, Mention],
+        shorts: dict[str, Mention],
+        places: list[Mention],
+        orgs: list[Mention],
     ) -> None:
-        """Link lone surnames and short company names to full names met in the story."""
-        mentions = state.mentions
+        """Link lone surnames and short company names to full names met in the story.
+
+        `places` are the one-word places (a surname?) and `orgs` the organizations without a
+        catalogue entry (a short name?), each in story order. The two are relinked apart: a place
+        by the surnames alone (people), an organization by the short names (organizations)."""
         if not surnames and not shorts:
             return
-        for field, paragraph, start, end, text in state.lones:
+        mentions = state.mentions
+        for lone in state.lones:
+            text = lone[4]
             key = text.title() if text.isupper() else text
             target = surnames.get(key)
-            method = "surname coreference"
-            if target is not None and " " in text:
-                method = "name coreference"
-            if target is None:
+            if target is not None:
+                method = "name coreference" if " " in text else "surname coreference"
+            else:
                 target = shorts.get(key)
+                if target is None:
+                    continue
                 method = "short name coreference"
-            if target is None:
-                continue
+            field, paragraph, start, end, _ = lone
             m = Mention(
                 field,
                 paragraph,
@@ -296,9 +306,9 @@ class Linker:
             )
             mentions.append(m)
             if method == "short name coreference":
-                later.append(m)  # an organization without a catalogue entry, as its target
-        for m in later:
-            if m.type == "place":
+                orgs.append(m)  # an organization without a catalogue entry, as its target
+        if surnames:
+            for m in places:
                 # A one-word place that is also a person's surname in this story reads as the
                 # person unless a preposition makes it a location ("Lima would train" vs "in Lima").
                 target = surnames.get(m.text)
@@ -311,7 +321,8 @@ class Linker:
                         target.entry,
                     )
                     m.methods = ["surname coreference"]
-            else:
+        if shorts:
+            for m in orgs:
                 target = shorts.get(m.name)
                 if target is not None and target is not m:
                     m.id, m.name = target.id, target.name
@@ -357,11 +368,13 @@ def _org_keys(name: str) -> tuple[str, ...]:
 
 def _corefer_keys(
     mentions: list[Mention],
-) -> tuple[dict[str, Mention], dict[str, Mention], list[Mention]]:
-    """The surnames, short names and relinkable mentions of `Linker._corefer`, read in story order."""
+) -> tuple[dict[str, Mention], dict[str, Mention], list[Mention], list[Mention]]:
+    """The surnames, short names, one-word places and organizations without an entry of
+    `Linker._corefer`, read in story order."""
     surnames: dict[str, Mention] = {}
     shorts: dict[str, Mention] = {}
-    later: list[Mention] = []
+    places: list[Mention] = []
+    orgs: list[Mention] = []
     for m in mentions:
         type_ = m.type
         if type_ == "person":
@@ -376,14 +389,14 @@ def _corefer_keys(
                     surnames.setdefault(form, m)
         elif type_ == "place":
             if m.field != "dateline" and " " not in m.text:
-                later.append(m)
+                places.append(m)
         elif type_ == "organization" and m.entry is None:
-            later.append(m)
+            orgs.append(m)
             name = m.name
             if " " in name:
                 for key in _org_keys(name):
                     shorts.setdefault(key, m)
-    return surnames, shorts, later
+    return surnames, shorts, places, orgs
 
 
 SPORT_WORDS = re.compile(
