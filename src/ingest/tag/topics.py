@@ -469,11 +469,12 @@ def _pooled(
     else:
         # starts strictly increase within an ordered code
         spans = {hit[0]: hit for hit in first}
-    get = spans.get
+    keep = spans.setdefault
     for code in codes[1:]:
         for hit in by_code[code]:
-            old = get(hit[0])
-            if old is None or hit[2] > old[2]:
+            # one dict operation for a start not yet taken (most of them)
+            old = keep(hit[0], hit)
+            if old is not hit and hit[2] > old[2]:
                 spans[hit[0]] = hit
     if own is not None:
         for hit in own:
