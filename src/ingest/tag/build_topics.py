@@ -102,6 +102,7 @@ def table_text(concepts: dict[str, Any], rules: dict[str, dict[str, Any]]) -> st
         "{\n"
         f'"generated": "by ingest.tag.build_topics from topic_rules.toml: edit the TOML, not this file",\n'
         f'"min": {json.dumps(table["min"], ensure_ascii=False)},\n'
+        f'"unsteady": {json.dumps(table["unsteady"], ensure_ascii=False)},\n'
         f'"keys": [\n{keys}\n]\n'
         "}\n"
     )

@@ -34,7 +34,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Container
 from dataclasses import dataclass
-from itertools import filterfalse
+from itertools import filterfalse, pairwise
 from typing import Any, cast
 
 import ahocorasick
@@ -196,6 +196,10 @@ class TopicMatcher:
             automaton.add_word(key, value)
         automaton.make_automaton()
         self._automaton = automaton
+        # Steady codes (each term with one positive weight, see `compile_rules`): with factors
+        # that fall from one part to the next, a term's first hit in start order is its strongest.
+        falling = all(a >= b for a, b in pairwise(factors))
+        self._steady = set(self._level).difference(table["unsteady"]) if falling else set()
 
     def top_level(self, code: str) -> str:
         """The level-1 ancestor of `code` (itself for a top-level code)."""
@@ -285,6 +289,7 @@ class TopicMatcher:
         minimum = self._min
         # most codes have a stray hit or two: the plain sum (an upper bound) rules them out cheaply
         raw: dict[str, float] = {}
+        firsts_of: dict[str, dict[str, float]] = {}
         for code, found in by_code.items():
             if len(found) == 1:
                 if found[0][2] >= minimum[code]:
@@ -301,7 +306,9 @@ class TopicMatcher:
                 # `_raw` of two hits, the same additions
                 raw[code] = first[2] + (second[2] / 2 if second[1] == first[1] else second[2])
             else:
-                raw[code] = _raw(found)
+                firsts: dict[str, float] = {}
+                raw[code] = _raw(found, firsts)
+                firsts_of[code] = firsts
         passed = [code for code, value in raw.items() if value >= minimum[code]]
         if not passed:
             return []
@@ -326,6 +333,17 @@ class TopicMatcher:
         # explicit, more specific code goes first.
         level = self._level
         via_of = self._via
+        steady = self._steady
+
+        def evidence_of(code: str, hits: list[_Hit]) -> list[str]:
+            # a steady code's strongest hit of a term is its first, which `_raw` noted
+            firsts = firsts_of.get(code)
+            if firsts is None or code not in steady or code in unordered:
+                return _terms(hits)
+            if len(firsts) == 1:
+                return list(firsts)
+            return sorted(sorted(firsts), key=cast(_Score, firsts.get), reverse=True)
+
         rows: list[tuple[float, bool, int, str, list[str]]] = []
         pools: dict[tuple[str, ...], float] = {}
         for node, codes in below.items():
@@ -333,7 +351,7 @@ class TopicMatcher:
             if node in raw:
                 own = by_code[node]
                 value = max(raw[node], _pooled(by_code, codes, unordered, own))
-                rows.append((-value, True, -level[node], node, via + _terms(own)))
+                rows.append((-value, True, -level[node], node, via + evidence_of(node, own)))
             elif len(codes) == 1 and codes[0] not in unordered:
                 # the pool is that code's hits, already distinct and in order
                 rows.append((-raw[codes[0]], True, -level[node], node, via))
@@ -346,7 +364,7 @@ class TopicMatcher:
                 rows.append((-pooled, True, -level[node], node, via))
         for code in kept:
             if code not in below:
-                rows.append((-raw[code], False, -level[code], code, _terms(by_code[code])))
+                rows.append((-raw[code], False, -level[code], code, evidence_of(code, by_code[code])))
         rows.sort()
         label = self._label
         exp = math.exp
@@ -377,7 +395,8 @@ def compile_rules(concepts: Container[str], rules: dict[str, dict[str, Any]]) ->
     """The rules as the matcher's table, JSON-shaped: `min` per code, and per automaton key its
     plain patterns `[code, term, weight, nests]` (one per code, the heaviest; `nests` 1 when the
     key holds another key of the code, see `_nests`) and its conditional ones
-    `[code, term, weight, kind]` (kind "headline", "cased" or "exclude")."""
+    `[code, term, weight, kind]` (kind "headline", "cased" or "exclude"); and `unsteady`, the
+    codes with a term of two weights."""
     minimum: dict[str, float] = {}
     table: dict[str, list[_Pattern]] = {}
     for code, rule in rules.items():
@@ -405,7 +424,14 @@ def compile_rules(concepts: Container[str], rules: dict[str, dict[str, Any]]) ->
             if not kind and (code not in plain or weight > plain[code][2]):
                 plain[code] = [code, term, weight, int(_nests(key, keys_of[code]))]
         keys.append([key, list(plain.values()), [list(p) for p in patterns if p[3]]])
-    return {"min": minimum, "keys": keys}
+    # codes with a term of two weights, or of a weight not above 0 (see TopicMatcher._load)
+    weight_of: dict[tuple[str, str], float] = {}
+    unsteady: set[str] = set()
+    for patterns in table.values():
+        for code, term, weight, kind in patterns:
+            if kind != "exclude" and (weight_of.setdefault((code, term), weight) != weight or weight <= 0):
+                unsteady.add(code)
+    return {"min": minimum, "keys": keys, "unsteady": sorted(unsteady)}
 
 
 def _nests(key: str, keys: list[str]) -> bool:
@@ -436,8 +462,9 @@ def _add(table: dict[str, list[_Pattern]], code: str, term: str, weight: float, 
     table.setdefault(key, []).append((code, term, weight, kind))
 
 
-def _raw(hits: list[_Hit]) -> float:
-    """Sum of hit values in text order; the n-th repeat of one term counts 1/n."""
+def _raw(hits: list[_Hit], firsts: dict[str, float]) -> float:
+    """Sum of hit values in text order; the n-th repeat of one term counts 1/n. Fills `firsts`
+    with the value of each term's first hit."""
     seen: dict[str, int] = {}
     get = seen.get
     total = 0.0
@@ -446,6 +473,7 @@ def _raw(hits: list[_Hit]) -> float:
         if n is None:
             # a term's first hit counts whole (value / 1 is value)
             seen[term] = 1
+            firsts[term] = value
             total += value
         else:
             seen[term] = n = n + 1
