@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress, islice
@@ -58,7 +59,7 @@ _NEXT = (
     rf"(?:(?:(?=[dlvtbiaeyz]){PARTICLE} )*{ELEMENT}|& {ELEMENT})"
 )
 RUN_RE = re.compile(rf"{_FIRST_ELEMENT}(?:{_NEXT}(?:{_NEXT})*|)")
-_span = re.Match.span
+_match_start, _match_end = re.Match.start, re.Match.end
 
 
 LOCAL_NAMESPACE = {"person": "person", "organization": "org"}
@@ -367,23 +368,23 @@ class Finder:
         # plain lists: a story has dozens of runs and each looks at the next hit's start and end;
         # a last hit after every run saves testing for the end of the list
         starts, ends = [*map(_HIT_START, hits), _NO_HIT], [*map(_HIT_END, hits), _NO_HIT]
-        runs = _merge_runs(text, list(map(_span, RUN_RE.finditer(text))), hits)
+        matches = list(RUN_RE.finditer(text))
+        run_starts, run_ends = _merge_runs(
+            text, list(map(_match_start, matches)), list(map(_match_end, matches)), starts, ends
+        )
         used = [False] * nh
         plan_get, add_lone, add_mention = _PLANS.get, state.lones.append, state.mentions.append
         field_, paragraph = cx.field, cx.paragraph
         h = 0
         if caps_until:
             # The runs of a capitalised headline come first.
-            n_caps = 0
-            for run_start, run_end in runs:
-                if run_start >= caps_until:
-                    break
+            n_caps = bisect_left(run_starts, caps_until)
+            for run_start, run_end in zip(run_starts[:n_caps], run_ends[:n_caps], strict=True):
                 while ends[h] <= run_start:
                     h += 1
                 self._caps_run(cx, state, hits, h, used, run_start, run_end)
-                n_caps += 1
-            runs = runs[n_caps:]
-        for run_start, run_end in runs:
+            run_starts, run_ends = run_starts[n_caps:], run_ends[n_caps:]
+        for run_start, run_end in zip(run_starts, run_ends, strict=True):
             while ends[h] <= run_start:
                 h += 1
             if starts[h] >= run_end:
@@ -785,17 +786,20 @@ CONNECTORS = frozenset({" of ", " for ", " and ", " of the ", " for the "})
 CONNECTOR_LENGTHS = frozenset(map(len, CONNECTORS))
 
 
-def _merge_runs(text: str, runs: list[tuple[int, int]], hits: list[Hit]) -> list[tuple[int, int]]:
-    """Join "Ministry" + "of" + "Finance" and "Securities" + "and" + "Investments Commission"."""
-    if len(runs) < 2:
-        return runs
+def _merge_runs(
+    text: str, starts: list[int], ends: list[int], hit_starts: list[int], hit_ends: list[int]
+) -> tuple[list[int], list[int]]:
+    """Join "Ministry" + "of" + "Finance" and "Securities" + "and" + "Investments Commission"
+    (runs as their starts and ends)."""
+    n = len(starts)
+    if n < 2:
+        return starts, ends
     # A story has about 70 runs, a few gaps of a connector's length and fewer joins: the gaps are
     # measured in C and only those of a connector's length are read in Python.
-    starts, ends = zip(*runs, strict=True)
     gaps = map(sub, islice(starts, 1, None), ends)
     joins: list[tuple[int, int]] = []  # (first, last) run index of each joined group
     first = last = -1
-    for i in compress(range(1, len(runs)), map(CONNECTOR_LENGTHS.__contains__, gaps)):
+    for i in compress(range(1, n), map(CONNECTOR_LENGTHS.__contains__, gaps)):
         gap = text[ends[i - 1] : starts[i]]
         if gap not in CONNECTORS:
             continue
@@ -806,7 +810,7 @@ def _merge_runs(text: str, runs: list[tuple[int, int]], hits: list[Hit]) -> list
             (
                 gap != " and "  # " of ", " for ", " of the ", " for the "
                 and head in cues.ORG_HEAD_OF
-                and not _inside_hit(hits, starts[first], ends[i - 1])
+                and not _inside_hit(hit_starts, hit_ends, starts[first], ends[i - 1])
             )
             or (
                 gap == " and "
@@ -820,16 +824,20 @@ def _merge_runs(text: str, runs: list[tuple[int, int]], hits: list[Hit]) -> list
                 joins.append((first, i))
             last = i
     if not joins:
-        return runs
-    merged: list[tuple[int, int]] = []
+        return starts, ends
+    merged_starts: list[int] = []
+    merged_ends: list[int] = []
     pos = 0
     for first, last in joins:
-        merged += runs[pos:first]
-        merged.append((starts[first], ends[last]))
+        merged_starts += starts[pos:first]
+        merged_ends += ends[pos:first]
+        merged_starts.append(starts[first])
+        merged_ends.append(ends[last])
         pos = last + 1
-    merged += runs[pos:]
-    return merged
+    merged_starts += starts[pos:]
+    merged_ends += ends[pos:]
+    return merged_starts, merged_ends
 
 
-def _inside_hit(hits: list[Hit], start: int, end: int) -> bool:
-    return any(h.start <= start and end <= h.end for h in hits if h.end >= end)
+def _inside_hit(hit_starts: list[int], hit_ends: list[int], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in zip(hit_starts, hit_ends, strict=True) if e >= end)
