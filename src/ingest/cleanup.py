@@ -11,7 +11,6 @@ import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import compress
 
 from ingest.furniture import OPENERS, furniture_kind, has_anywhere_word, opens_like_furniture
 from ingest.raw import Removal
@@ -41,13 +40,11 @@ _GRAPHIC_LABEL = r"(?i)^(?:Interactive )?Graphics?:\s*"
 _FIGURE = r"[+\-−]?[$€£¥]?[\d][\d.,:/%]*[%]?"
 _YEAR = r"(?:19|20)\d\d"
 _SUBHEAD_WORD = r"[^\W\d_]{2,}"
+_TEXT = operator.itemgetter(1)
 # a paragraph opening with a furniture opener starts with one of these three characters, or with
-# one of the first characters of the shorter openers
+# the first character of one of the shorter openers
 _OPENER_HEADS = frozenset(o[:3] for o in OPENERS if len(o) >= 3)
 _SHORT_OPENER_FIRSTS = frozenset(o[0] for o in OPENERS if len(o) < 3)
-_HEAD = operator.itemgetter(slice(0, 3))
-_FIRST = operator.itemgetter(slice(0, 1))
-_TEXT = operator.itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,20 +153,16 @@ def _opener_furniture(texts: list[str]) -> bool:
 
     Exact, not a gate: 70 % of generated stories hold a paragraph whose first three letters are
     an opener's ("Regulators", "Mark"), and sending those through the per-paragraph loop cost
-    more than testing the few such paragraphs here. Heads are compared in C; only paragraphs
-    whose head or first character is an opener's are tested in full.
+    more than testing here the few paragraphs that really open like furniture.
     """
-    heads = list(map(_HEAD, texts))
-    hit = _OPENER_HEADS.intersection(heads)
-    firsts = list(map(_FIRST, heads))
-    first_hit = _SHORT_OPENER_FIRSTS.intersection(firsts)
-    if hit and any(map(_is_furniture, compress(texts, map(hit.__contains__, heads)))):
-        return True
-    return bool(first_hit) and any(map(_is_furniture, compress(texts, map(first_hit.__contains__, firsts))))
+    heads = _OPENER_HEADS
+    firsts = _SHORT_OPENER_FIRSTS
+    # two slices and set lookups a paragraph, then the full test on the few that pass
+    return any(map(_is_furniture, [t for t in texts if t[:3] in heads or t[:1] in firsts]))
 
 
 def _is_furniture(text: str) -> bool:
-    return opens_like_furniture(text) and furniture_kind(text) is not None
+    return furniture_kind(text) is not None
 
 
 def _clean_inline(text: str, idx: int, removed: list[Removal], tickers: list[str], *, sgml: bool) -> str:

@@ -17,7 +17,7 @@ from ingest.headline import parse_headline
 from ingest.raw import RawItem, Removal
 from ingest.record import empty_credits
 from ingest.segment import segment
-from ingest.trailer import ROLE_FIELDS, Credits, parse_credit, parse_trailer
+from ingest.trailer import Credits, parse_credit, parse_trailer
 
 __all__ = ["apply_rules"]
 
@@ -204,7 +204,7 @@ def _credits(found: Iterable[Credits]) -> dict[str, Any] | None:
     out = empty_credits()
     out["raw"] = "\n".join(c.raw for c in found)
     for c in found:
-        for role in ROLE_FIELDS:
-            out[role].extend(c.roles.get(role, ()))
+        for role, names in c.roles.items():  # every role parse_credit names is one of ROLE_FIELDS
+            out[role].extend(names)
         out["locations"].extend({"name": n, "place": p} for n, p in c.locations)
     return out

@@ -125,6 +125,9 @@ class Contacts:
     messaging: tuple[str, ...] = ()
 
 
+_NO_CONTACTS = Contacts()  # frozen: every story without a contact line shares it
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Trailer:
     """What R6 took out, and the paragraphs left as body."""
@@ -150,8 +153,12 @@ def _leading_name(segment: str) -> tuple[str, str | None] | None:
         if tok in PARTICLES and k > 0:
             k += 1
             continue
+        # most name tokens are letters only: isalpha() alone then says what the strip-and-test says
         if not (
-            tok[0].isupper() and tok.rstrip(".").replace("-", "").replace("'", "").replace("’", "").isalpha()
+            tok[0].isupper()
+            and (
+                tok.isalpha() or tok.rstrip(".").replace("-", "").replace("'", "").replace("’", "").isalpha()
+            )
         ):
             break
         k += 1
@@ -191,8 +198,15 @@ def parse_credit(raw: str) -> Credits | None:
                     protected = protected.replace(place, place.replace(" and ", "\x00"))
         names: list[str] = roles.setdefault(role, [])
         placed: list[tuple[str, str | None]] = []
-        for part in _NAME_SPLIT.split(protected):
-            part = part.replace("\x00", " and ").strip()
+        # a split needs ",", "&" or "and": most segments are one name and skip the regex
+        parts = (
+            _NAME_SPLIT.split(protected)
+            if "," in protected or "&" in protected or "and" in protected
+            else [protected]
+        )
+        restore = "\x00" in protected
+        for part in parts:
+            part = (part.replace("\x00", " and ") if restore else part).strip()
             if not part:
                 continue
             found = _leading_name(part)
@@ -271,7 +285,7 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
                 del body[n:]
                 break
     credits: list[Credits] = []
-    contacts = Contacts()
+    contacts = _NO_CONTACTS
     slug = slug_version = None
     signature = truncated = False
     while body:
@@ -345,7 +359,7 @@ def parse_trailer(paragraphs: Sequence[tuple[int, str]], *, sgml: bool = False) 
 
 def _split_glued_credit(text: str) -> tuple[str, Credits] | None:
     """`…in May.Reporting by …`: a role right after sentence-final punctuation and at most one space."""
-    if not any(role in text for role in _GLUED_ROLE_WORDS):
+    if not any(map(text.__contains__, _GLUED_ROLE_WORDS)):
         return None  # the regex below tries every position: most prose names no role
     for m in re.compile(_GLUED_ROLE).finditer(text, 1):
         cut = m.start()
