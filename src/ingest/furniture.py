@@ -13,7 +13,6 @@ __all__ = [
     "ANYWHERE",
     "CAPTION_GLUED",
     "FURNITURE",
-    "OPENER",
     "OPENERS",
     "PAGE_TAIL_MARKERS",
     "furniture_kind",
@@ -82,9 +81,6 @@ OPENERS: tuple[str, ...] = (
 _OPENERS_BY_CHAR: dict[str, tuple[str, ...]] = {
     c: tuple(o for o in OPENERS if o[0] == c) for c in dict.fromkeys(o[0] for o in OPENERS)
 }
-# the same test as one anchored alternation, for `map(OPENER.match, paragraphs)`: a whole body
-# tested in C, ~600 instructions a paragraph where a Python call costs twice that
-OPENER = re.compile("|".join(map(re.escape, OPENERS)))
 
 # On reuters.com the article text ends at the trust badge; what a page copy holds after it (tags,
 # author bio, Read Next, licensing) is page furniture, whatever its wording.

@@ -89,7 +89,7 @@ _GLUED_ROLE = r"\(?(?:Additional reporting|Reporting|Writing|Editing|Compiled) b
 _GLUED_ROLE_WORDS = ("eporting by ", "Writing by ", "Editing by ", "Compiled by ")
 _GLUED_AFTER = frozenset(".!?\"”')")
 _PLEASE_CREDIT = r"(?i)\.?\s*please credit\b"
-_NAME_SPLIT = re.compile(r"\s*,\s*|\s+and\s+|\s*&\s*")
+_NAME_SPLIT = r"\s*,\s*|\s+and\s+|\s*&\s*"
 _PICTURE = (
     r"tag:?reuters(?:\.|__)com,?\d{4}:?(?:binary_([A-Z0-9]+)-[A-Z]*IMAGE|newsml_([A-Za-z0-9]+)(?::\d+)?)"
 )
@@ -200,7 +200,7 @@ def parse_credit(raw: str) -> Credits | None:
         placed: list[tuple[str, str | None]] = []
         # a split needs ",", "&" or "and": most segments are one name and skip the regex
         parts = (
-            _NAME_SPLIT.split(protected)
+            re.compile(_NAME_SPLIT).split(protected)
             if "," in protected or "&" in protected or "and" in protected
             else [protected]
         )
