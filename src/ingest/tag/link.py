@@ -597,30 +597,11 @@ def _entities(
             entity["confidence"] = confidence
             entity["evidence"] = methods
             continue
-        entity["mentions"] += 1
-        entity["spans"].append(span)
-        forms = entity["surface_forms"]
-        if text not in forms:
-            forms.append(text)
-        if entity["country"] is None:
-            entity["country"] = m.country
-        methods = m.methods
-        if len(methods) != 1 or methods[0] not in entity["evidence"]:
-            entity["confidence"] = _add_methods(entity["evidence"], methods, entity["confidence"])
+        _merge(entity, loose, m, span)
         if headline:
             entity["salience"]["headline"] = True
         elif lead:
             entity["salience"]["lead"] = True
-        # The name: that of the first catalogue entry met in the group, else its longest name
-        # (the first of the longest).
-        if id_ in loose:
-            entry = m.entry
-            if entry is not None:
-                loose.discard(id_)
-                entity["name"] = entry.name
-                entity["aliases"] = [*entry.aliases]
-            elif len(m.name) > len(entity["name"]):
-                entity["name"] = m.name
     return list(entities.values())
 
 
@@ -655,7 +636,8 @@ def _add(
     start: int,
     end: int,
 ) -> None:
-    """Add one kept mention to its entity (the general form of the loop in `_entities`)."""
+    """Add one kept mention to its entity (the general form of the loop in `_entities`, which
+    shares `_merge` with it for a later mention)."""
     type_ = m.type
     if credit_names and type_ == "person" and (m.name in credit_names or m.text in credit_names):
         return
@@ -688,14 +670,7 @@ def _add(
             "evidence": methods,
         }
         return
-    entity["mentions"] += 1
-    entity["spans"].append(span)
-    forms = entity["surface_forms"]
-    if text not in forms:
-        forms.append(text)
-    if entity["country"] is None:
-        entity["country"] = m.country
-    entity["confidence"] = _add_methods(entity["evidence"], m.methods, entity["confidence"])
+    _merge(entity, loose, m, span)
     salience = entity["salience"]
     if field == "headline":
         salience["headline"] = True
@@ -703,7 +678,27 @@ def _add(
         salience["dateline"] = entity["reporting_location"] = True
     elif paragraph == 0:
         salience["lead"] = True
+
+
+def _merge(entity: dict[str, Any], loose: set[str], m: Mention, span: dict[str, Any]) -> None:
+    """Add a later mention (and its span) of an entity; its salience is the caller's."""
+    entity["mentions"] += 1
+    entity["spans"].append(span)
+    text = m.text
+    forms = entity["surface_forms"]
+    if text not in forms:
+        forms.append(text)
+    if entity["country"] is None:
+        entity["country"] = m.country
+    methods = m.methods
+    # nearly every mention has one method, most often one the entity already has
+    if len(methods) != 1 or methods[0] not in entity["evidence"]:
+        entity["confidence"] = _add_methods(entity["evidence"], methods, entity["confidence"])
+    # The name: that of the first catalogue entry met in the group, else its longest name
+    # (the first of the longest).
+    id_ = entity["id"]
     if id_ in loose:
+        entry = m.entry
         if entry is not None:
             loose.discard(id_)
             entity["name"] = entry.name
