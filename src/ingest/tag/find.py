@@ -251,11 +251,7 @@ def _plan(run: str) -> Plan:
         return _fixed(_mention(run, start, end, (_ORG_SUFFIX,), "organization"))
     k = _title_end(tokens)
     if k >= 0:
-        name_words = words[k + 1 :]
-        j = k
-        while j > 0 and tokens[j - 1] in cues.TITLE_WORDS:
-            j -= 1
-        prefix = words[:j]
+        prefix, name_words = _title_parts(words, tokens, k)
         actions: list[Action] = []
         if len(prefix) > 1 and _org_suffixed([w[2] for w in prefix]):
             actions += _mention(run, prefix[0][0], prefix[-1][1], (_ORG_SUFFIX,), "organization")
@@ -287,6 +283,16 @@ def _title_end(tokens: list[str]) -> int:
     if k >= 0 and all(t in cues.TITLE_WORDS for t in tokens[k + 1 :]):
         k = -1 if tokens[0] not in cues.TITLE_WORDS else k
     return k
+
+
+def _title_parts(
+    words: list[tuple[int, int, str]], tokens: list[str], k: int
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """The words before the title words ending at `k` (`_title_end`), and the name words after them."""
+    j = k
+    while j > 0 and tokens[j - 1] in cues.TITLE_WORDS:
+        j -= 1
+    return words[:j], words[k + 1 :]
 
 
 def _trimmed(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -637,11 +643,7 @@ class Finder:
         # Titles inside the run: the name is what follows the last title word.
         k = _title_end(tokens)
         if k >= 0:
-            name_words = words[k + 1 :]
-            j = k
-            while j > 0 and tokens[j - 1] in cues.TITLE_WORDS:
-                j -= 1
-            prefix = words[:j]
+            prefix, name_words = _title_parts(words, tokens, k)
             if not name_words:
                 if cues.role_at(before) and len(words) > 1:
                     self._unknown(cx, start, end, state, ["role preposition"], "organization")
