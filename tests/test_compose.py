@@ -79,6 +79,22 @@ def test_project_image_is_built_from_the_lock_file(services: dict[str, dict[str,
         assert f"--extra {extra}" in syncs[-1]
 
 
+def test_project_image_compiles_the_topic_scorer() -> None:
+    # The project step must see every build input (setup.py declares the C extension) and a compiler;
+    # the compiler is removed in the same layer, and the build fails unless the extension imports.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    runs = re.findall(r"^RUN (?:.*\\\n)*.*$", dockerfile, flags=re.MULTILINE)
+    project_step = runs[-1]
+    assert "--no-install-project" not in project_step and "uv sync --locked" in project_step
+    assert "apt-get install" in project_step and " gcc " in project_step
+    assert 'python -c "import ingest.tag._topics"' in project_step
+    assert "apt-get purge" in project_step
+    copied = dockerfile[: dockerfile.index(project_step)]
+    for source in ("setup.py", "src"):
+        assert re.search(rf"^COPY {source} ", copied, flags=re.MULTILINE), f"{source} not copied before the build"
+    assert (ROOT / "setup.py").read_text().count('"src/ingest/tag/_topics.c"') == 1
+
+
 def test_airflow_components_share_one_environment(services: dict[str, dict[str, Any]]) -> None:
     envs = {name: services[name]["environment"] for name in AIRFLOW_COMPONENTS | {"airflow-worker"}}
     first = next(iter(envs.values()))
