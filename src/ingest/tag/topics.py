@@ -42,7 +42,17 @@ import ahocorasick
 from ingest.errors import ConfigError
 from ingest.tag import read_data
 
-__all__ = ["TopicMatcher", "load_topic_matcher", "primary_topics", "tag_topics"]
+try:
+    from ingest.tag import _topics
+except ImportError:  # the C scorer is an optional build: without it the Python one below runs
+    _topics = None  # type: ignore[assignment]
+
+__all__ = ["COMPILED", "TopicMatcher", "load_topic_matcher", "primary_topics", "tag_topics"]
+
+# Whether the C scorer (`_topics.c`, built by `uv sync`) is there. It does the per-story work after
+# the automaton (the match loop, scores, pools, evidence, output) with output equal to `tag`'s
+# Python code, which stays as the reference and the fallback.
+COMPILED = _topics is not None
 
 # Headline words are chosen by an editor to say what the story is about; the lead paragraph
 # carries the news and later paragraphs drift into background, so hits count less the later
@@ -140,18 +150,25 @@ def _fold_parts(text: str, parts: tuple[str, ...]) -> str:
 class TopicMatcher:
     """Compiled topic rules: call `tag(headline, body)`."""
 
-    def __init__(self, concepts: dict[str, Concept], rules: dict[str, dict[str, Any]]) -> None:
-        self._load(concepts, compile_rules(concepts, rules))
+    def __init__(
+        self, concepts: dict[str, Concept], rules: dict[str, dict[str, Any]], *, compiled: bool = True
+    ) -> None:
+        self._load(concepts, compile_rules(concepts, rules), compiled)
 
     @classmethod
-    def from_table(cls, concepts: dict[str, Concept], table: dict[str, Any]) -> TopicMatcher:
-        """The matcher for rules already compiled by `compile_rules`."""
+    def from_table(
+        cls, concepts: dict[str, Concept], table: dict[str, Any], *, compiled: bool = True
+    ) -> TopicMatcher:
+        """The matcher for rules already compiled by `compile_rules` (`compiled=False`: the
+        Python scorer even when the C one is built)."""
         matcher = cls.__new__(cls)
-        matcher._load(concepts, table)
+        matcher._load(concepts, table, compiled)
         return matcher
 
-    def _load(self, concepts: dict[str, Concept], table: dict[str, Any]) -> None:
+    def _load(self, concepts: dict[str, Concept], table: dict[str, Any], compiled: bool = True) -> None:
         self.concepts = concepts
+        self.compiled = compiled and _topics is not None
+        self._scorer: _topics.Scorer | None = None
         # One string object per code across all tables: the scoring loop looks codes up in
         # several dicts per hit, and a key that is the very object needs no compare (codes read
         # from JSON are a new object per occurrence: 12% slower per story without this).
@@ -170,13 +187,34 @@ class TopicMatcher:
         # in wire copy, put the frequent letters in the first slots. They change no match (no key
         # holds U+FFFF, so the fail links of real keys never reach them) and carry no pattern, so
         # one that a text holding U+FFFF matches adds nothing.
+        # (The C scorer's placeholder value is its key 0, which has no pattern.)
+        placeholder = 0 if self.compiled else (2, None, None, None, ())
         for letter in FIRST_LETTERS:
-            automaton.add_word(f" {letter}\uffff", (2, None, None, None, ()))
+            automaton.add_word(f" {letter}\uffff", placeholder)
         # a weight's value at each position: index i is the i-th part (capped at the later ones)
         factors = (*POSITION_FACTORS, LATER_FACTOR)
         values: dict[float, tuple[float, ...]] = {}
         for weight in {p[2] for _, plain, special in table["keys"] for p in (*plain, *special)}:
             values[weight] = tuple(weight * factor for factor in factors)
+        # Steady codes (each term with one positive weight, see `compile_rules`): with factors
+        # that fall from one part to the next, a term's first hit in start order is its strongest.
+        falling = all(a >= b for a, b in pairwise(factors))
+        self._steady = set(self._level).difference(table["unsteady"]) if falling else set()
+        if self.compiled:
+            self._scorer = self._load_scorer(automaton, table, values)
+        else:
+            self._add_keys(automaton, table, values, code)
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def _add_keys(
+        self,
+        automaton: Any,
+        table: dict[str, Any],
+        values: dict[float, tuple[float, ...]],
+        code: dict[str, str],
+    ) -> None:
+        """The automaton keys of `table` with their values for the Python match loop in `_hits`."""
         for key, plain, special in table["keys"]:
             # A match's value is (length - 1, code, term, values, more). Most matches (61% on the
             # bench stories) are of a key with one plain pattern whose hits always come in start
@@ -194,12 +232,45 @@ class TopicMatcher:
                 more += [(code[c], term, values[weight], _KINDS[kind]) for c, term, weight, kind in special]
                 value = (len(key) - 1, None, None, None, tuple(more))
             automaton.add_word(key, value)
-        automaton.make_automaton()
-        self._automaton = automaton
-        # Steady codes (each term with one positive weight, see `compile_rules`): with factors
-        # that fall from one part to the next, a term's first hit in start order is its strongest.
-        falling = all(a >= b for a, b in pairwise(factors))
-        self._steady = set(self._level).difference(table["unsteady"]) if falling else set()
+
+    def _load_scorer(
+        self, automaton: Any, table: dict[str, Any], values: dict[float, tuple[float, ...]]
+    ) -> _topics.Scorer:
+        """The C scorer of `table`, its automaton keys added to `automaton` (a key's value is its
+        index in the scorer's keys). Codes and terms are ids in string order, so the scorer's
+        ties by id are Python's ties by string."""
+        codes = tuple(sorted(self._level))
+        code_id = {c: i for i, c in enumerate(codes)}
+        terms = tuple(sorted({p[1] for _, plain, special in table["keys"] for p in (*plain, *special)}))
+        term_id = {t: i for i, t in enumerate(terms)}
+        # index 0: the placeholder keys added first (see `_load`), no patterns
+        keys: list[tuple[int, tuple[tuple[int, int, tuple[float, ...], int], ...]]] = [(2, ())]
+        for key, plain, special in table["keys"]:
+            patterns = [
+                (code_id[c], term_id[term], values[weight], _NESTS if nests else _PLAIN)
+                for c, term, weight, nests in plain
+            ]
+            patterns += [
+                (code_id[c], term_id[term], values[weight], _KINDS[kind]) for c, term, weight, kind in special
+            ]
+            automaton.add_word(key, len(keys))
+            keys.append((len(key) - 1, tuple(patterns)))
+        return _topics.Scorer(
+            codes=codes,
+            labels=tuple(self._label[c] for c in codes),
+            levels=tuple(self._level[c] for c in codes),
+            ancestors=tuple(tuple(code_id[a] for a in self._ancestors[c]) for c in codes),
+            vias=tuple(self._via[c] for c in codes),
+            minimums=tuple(self._min.get(c, math.inf) for c in codes),
+            steady=tuple(c in self._steady for c in codes),
+            terms=terms,
+            keys=tuple(keys),
+            nfactors=len(POSITION_FACTORS) + 1,  # the length of each `values` tuple
+            relative_min=RELATIVE_MIN,
+            max_explicit=MAX_EXPLICIT,
+            scale=SCALE,
+            scores_cached=SCORES_CACHED,
+        )
 
     def top_level(self, code: str) -> str:
         """The level-1 ancestor of `code` (itself for a top-level code)."""
@@ -285,6 +356,11 @@ class TopicMatcher:
 
     def tag(self, headline: str, body: list[str]) -> list[dict[str, Any]]:
         """Topics for one story, best first, ancestors included."""
+        if self._scorer is not None:
+            # the same text, fold and automaton pass as `_hits`; the rest of this method in C
+            parts = (headline, *body)
+            text = _SEPARATOR.join(parts) if body else headline
+            return self._scorer.tag(self._automaton.iter(_fold_parts(text, parts)), text, parts)
         by_code, unordered = self._hits(headline, body)
         minimum = self._min
         # most codes have a stray hit or two: the plain sum (an upper bound) rules them out cheaply
