@@ -205,3 +205,68 @@ def test_odd_rule_tables() -> None:
     # zero-weight one with empty evidence; the top two explicit and inferred
     assert {code for code, _ in kinds} == set(CONCEPTS) - {"medtop:90000005"}, kinds
     assert {("medtop:90000000", False), ("medtop:90000000", True), ("medtop:90000001", False)} <= kinds
+
+
+def _scorer_args(**change: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "codes": ("medtop:1", "medtop:2"),
+        "labels": ("one", "two"),
+        "levels": (1, 2),
+        "ancestors": ((), (0,)),
+        "vias": ("ancestor of medtop:1", "ancestor of medtop:2"),
+        "minimums": (1.0, 1.0),
+        "steady": (True, True),
+        "keys": [[" two ", [["medtop:2", "two", 1.0, 0]], []]],
+        "values": {1.0: (3.0, 2.0, 1.0)},
+        "nfactors": 3,
+        "relative_min": 0.17,
+        "max_explicit": 8,
+        "scale": 6.0,
+        "scores_cached": 10,
+    }
+    return {**args, **change}
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        pytest.param({"keys": [[" two ", [["medtop:9", "two", 1.0, 0]], []]]}, ValueError, id="unknown-code"),
+        pytest.param(
+            {"keys": [[" two ", [], [["medtop:2", "two", 1.0, "bold"]]]]}, ValueError, id="unknown-kind"
+        ),
+        pytest.param(
+            {"keys": [[" two ", [["medtop:2", "two", 5.0, 0]], []]]}, ValueError, id="unknown-weight"
+        ),
+        pytest.param({"keys": [[" two ", [["medtop:2", 2, 1.0, 0]], []]]}, TypeError, id="term-not-str"),
+        pytest.param({"keys": [[" two ", [["medtop:2", "two"]], []]]}, TypeError, id="short-pattern"),
+        pytest.param({"keys": [(" two ", [], [])]}, TypeError, id="key-not-a-list"),
+        pytest.param({"values": {1.0: (3.0, 2.0)}}, TypeError, id="values-too-short"),
+        pytest.param({"ancestors": ((), (5,))}, ValueError, id="ancestor-out-of-range"),
+        pytest.param({"labels": ("one",)}, TypeError, id="labels-too-few"),
+    ],
+)
+def test_scorer_refuses_malformed_tables(change: dict[str, Any], error: type[Exception]) -> None:
+    assert topics._topics is not None, BUILD
+    topics._topics.Scorer(**_scorer_args())
+    with pytest.raises(error):
+        topics._topics.Scorer(**_scorer_args(**change))
+
+
+@pytest.mark.parametrize(
+    ("matches", "error"),
+    [
+        pytest.param([(1, 10**9)], ValueError, id="key-out-of-range"),
+        pytest.param([(1, "a")], TypeError, id="key-not-int"),
+        pytest.param([3], TypeError, id="not-a-pair"),
+        pytest.param([(99, 1)], ValueError, id="end-beyond-the-parts"),
+        pytest.param(iter([(4, 1), (4, 1, 0)]), TypeError, id="bad-second-match"),
+    ],
+)
+def test_scorer_refuses_odd_matches(matches: Any, error: type[Exception]) -> None:
+    assert topics._topics is not None, BUILD
+    scorer = topics._topics.Scorer(**_scorer_args())
+    assert scorer.tag([(4, 1)], "two", ("two",))[0]["code"] == "medtop:2"
+    with pytest.raises(error):
+        scorer.tag(matches, "two", ("two",))
+    # and it still works after the error
+    assert scorer.tag([(4, 1)], "two", ("two",)) == scorer.tag(iter([(4, 1)]), "two", ("two",))

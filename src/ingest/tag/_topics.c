@@ -15,6 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if PY_VERSION_HEX >= 0x030C0000
+#define READY(o) 0 /* every str is ready since 3.12 */
+#else
+#define READY(o) PyUnicode_READY(o)
+#endif
+
 /* pattern kinds, as in topics.py: plain, plain after a nested key, conditional ones */
 enum { K_PLAIN, K_NESTS, K_HEADLINE, K_CASED, K_EXCLUDE, K_COUNT };
 
@@ -588,14 +594,14 @@ Scorer_tag(Scorer *s, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *matches = args[0], *text = args[1], *parts = args[2];
-    if (!PyUnicode_Check(text) || PyUnicode_READY(text) < 0 || !PyTuple_Check(parts)
+    if (!PyUnicode_Check(text) || READY(text) < 0 || !PyTuple_Check(parts)
         || PyTuple_GET_SIZE(parts) == 0) {
         PyErr_SetString(PyExc_TypeError, "tag: text must be a str and parts a non-empty tuple");
         return NULL;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(parts); i++) {
         PyObject *part = PyTuple_GET_ITEM(parts, i);
-        if (!PyUnicode_Check(part) || PyUnicode_READY(part) < 0) {
+        if (!PyUnicode_Check(part) || READY(part) < 0) {
             PyErr_SetString(PyExc_TypeError, "tag: parts must be str");
             return NULL;
         }
@@ -853,31 +859,226 @@ index_in(PyObject *o, Py_ssize_t n, const char *what)
     return i;
 }
 
+
+/* `o` as a fast sequence of `n` items (any length when n < 0), or NULL with TypeError */
+static PyObject *
+items(PyObject *o, Py_ssize_t n, const char *what)
+{
+    PyObject *f = PySequence_Fast(o, what);
+    if (f != NULL && n >= 0 && PySequence_Fast_GET_SIZE(f) != n) {
+        Py_DECREF(f);
+        PyErr_SetString(PyExc_TypeError, what);
+        return NULL;
+    }
+    return f;
+}
+
+/* the id `ids[o]`, or -1 with an exception */
+static Py_ssize_t
+id_of(PyObject *ids, PyObject *o, const char *what)
+{
+    PyObject *id = PyDict_GetItemWithError(ids, o);
+    if (id == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_ValueError, "Scorer: unknown %s %R", what, o);
+        }
+        return -1;
+    }
+    return PyLong_AsSsize_t(id);
+}
+
+static int
+parse_pattern(Scorer *s, Pattern *pt, PyObject *pat, int special, PyObject *code_ids, PyObject *term_ids,
+              PyObject *term_list, PyObject *weight_ids)
+{
+    static const char *kinds[] = {"", "", "headline", "cased", "exclude"};
+    PyObject *f = items(pat, 4, "Scorer: a pattern must be [code, term, weight, nests or kind]");
+    if (f == NULL) {
+        return -1;
+    }
+    PyObject **it = PySequence_Fast_ITEMS(f);
+    if ((pt->code = id_of(code_ids, it[0], "code")) < 0 || (pt->values = id_of(weight_ids, it[2], "weight")) < 0) {
+        goto fail;
+    }
+    pt->values *= s->nfactors;
+    /* a term's id for now is its place in `term_list`; parse_keys makes it its rank */
+    PyObject *id = PyDict_GetItemWithError(term_ids, it[1]);
+    if (id == NULL) {
+        if (PyErr_Occurred() || !PyUnicode_Check(it[1])) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "Scorer: a term must be a str");
+            }
+            goto fail;
+        }
+        id = PyLong_FromSsize_t(PyList_GET_SIZE(term_list));
+        if (id == NULL || PyDict_SetItem(term_ids, it[1], id) < 0 || PyList_Append(term_list, it[1]) < 0) {
+            Py_XDECREF(id);
+            goto fail;
+        }
+        Py_DECREF(id); /* term_ids holds it */
+    }
+    pt->term = PyLong_AsSsize_t(id);
+    if (!special) {
+        int nests = PyObject_IsTrue(it[3]);
+        if (nests < 0) {
+            goto fail;
+        }
+        pt->kind = nests ? K_NESTS : K_PLAIN;
+    }
+    else {
+        pt->kind = -1;
+        for (int k = K_HEADLINE; k < K_COUNT; k++) {
+            if (PyUnicode_Check(it[3]) && PyUnicode_CompareWithASCIIString(it[3], kinds[k]) == 0) {
+                pt->kind = k;
+            }
+        }
+        if (pt->kind < 0) {
+            PyErr_Format(PyExc_ValueError, "Scorer: unknown pattern kind %R", it[3]);
+            goto fail;
+        }
+    }
+    Py_DECREF(f);
+    return 0;
+fail:
+    Py_DECREF(f);
+    return -1;
+}
+
+/* The automaton keys of the compiled table (`compile_rules`): per key [key, plain, special], plain
+ * patterns [code, term, weight, nests], conditional ones [code, term, weight, kind]; `values`
+ * maps a weight to its value at each position. Key 0 is the automaton's placeholder keys. */
+static int
+parse_keys(Scorer *s, PyObject *keys, PyObject *values, PyObject *codes)
+{
+    int rc = -1;
+    Py_ssize_t *rank = NULL;
+    PyObject *code_ids = PyDict_New(), *term_ids = PyDict_New(), *weight_ids = PyDict_New();
+    PyObject *term_list = PyList_New(0), *sorted = NULL;
+    PyObject *fkeys = items(keys, -1, "Scorer: keys must be a sequence");
+    if (code_ids == NULL || term_ids == NULL || weight_ids == NULL || term_list == NULL || fkeys == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < PyTuple_GET_SIZE(codes); c++) {
+        PyObject *id = PyLong_FromSsize_t(c);
+        if (id == NULL || PyDict_SetItem(code_ids, PyTuple_GET_ITEM(codes, c), id) < 0) {
+            Py_XDECREF(id);
+            goto done;
+        }
+        Py_DECREF(id);
+    }
+    Py_ssize_t pos = 0, w = 0;
+    PyObject *weight, *byfactor;
+    if (!(s->values = alloc(PyDict_GET_SIZE(values) * s->nfactors, sizeof(double)))) {
+        goto done;
+    }
+    while (PyDict_Next(values, &pos, &weight, &byfactor)) {
+        if (!PyTuple_Check(byfactor) || PyTuple_GET_SIZE(byfactor) != s->nfactors) {
+            PyErr_SetString(PyExc_TypeError, "Scorer: values must map a weight to a tuple of nfactors floats");
+            goto done;
+        }
+        for (Py_ssize_t f = 0; f < s->nfactors; f++) {
+            s->values[w * s->nfactors + f] = PyFloat_AsDouble(PyTuple_GET_ITEM(byfactor, f));
+            if (PyErr_Occurred()) {
+                goto done;
+            }
+        }
+        PyObject *id = PyLong_FromSsize_t(w++);
+        if (id == NULL || PyDict_SetItem(weight_ids, weight, id) < 0) {
+            Py_XDECREF(id);
+            goto done;
+        }
+        Py_DECREF(id);
+    }
+
+    Py_ssize_t nkeys = PySequence_Fast_GET_SIZE(fkeys) + 1, npatterns = 0;
+    PyObject **entries = PySequence_Fast_ITEMS(fkeys);
+    for (Py_ssize_t k = 1; k < nkeys; k++) {
+        PyObject *entry = entries[k - 1];
+        if (!PyList_Check(entry) || PyList_GET_SIZE(entry) != 3 || !PyList_Check(PyList_GET_ITEM(entry, 1))
+            || !PyList_Check(PyList_GET_ITEM(entry, 2)) || !PyUnicode_Check(PyList_GET_ITEM(entry, 0))) {
+            PyErr_SetString(PyExc_TypeError, "Scorer: a key must be [key, plain patterns, conditional patterns]");
+            goto done;
+        }
+        npatterns += PyList_GET_SIZE(PyList_GET_ITEM(entry, 1)) + PyList_GET_SIZE(PyList_GET_ITEM(entry, 2));
+    }
+    if (!(s->keys = alloc(nkeys, sizeof(Key))) || !(s->patterns = alloc(npatterns, sizeof(Pattern)))) {
+        goto done;
+    }
+    s->nkeys = nkeys;
+    s->keys[0].off = 2; /* " " + letter + U+FFFF */
+    Py_ssize_t p = 0;
+    for (Py_ssize_t k = 1; k < nkeys; k++) {
+        PyObject *entry = entries[k - 1];
+        s->keys[k].off = PyUnicode_GET_LENGTH(PyList_GET_ITEM(entry, 0)) - 1;
+        s->keys[k].first = p;
+        for (int special = 0; special < 2; special++) {
+            PyObject *pats = PyList_GET_ITEM(entry, 1 + special);
+            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(pats); i++, p++) {
+                if (parse_pattern(s, &s->patterns[p], PyList_GET_ITEM(pats, i), special, code_ids, term_ids,
+                                  term_list, weight_ids)
+                    < 0) {
+                    goto done;
+                }
+            }
+        }
+        s->keys[k].count = p - s->keys[k].first;
+    }
+
+    /* term ids become ranks in string order, which is how Python sorts the evidence terms */
+    Py_ssize_t nterms = PyList_GET_SIZE(term_list);
+    if ((sorted = PySequence_List(term_list)) == NULL || PyList_Sort(sorted) < 0
+        || !(rank = alloc(nterms, sizeof(Py_ssize_t)))) {
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < nterms; r++) {
+        Py_ssize_t t = id_of(term_ids, PyList_GET_ITEM(sorted, r), "term");
+        if (t < 0) {
+            goto done;
+        }
+        rank[t] = r;
+    }
+    for (Py_ssize_t i = 0; i < npatterns; i++) {
+        s->patterns[i].term = rank[s->patterns[i].term];
+    }
+    if ((s->terms = PyList_AsTuple(sorted)) == NULL) {
+        goto done;
+    }
+    rc = 0;
+done:
+    PyMem_Free(rank);
+    Py_XDECREF(code_ids);
+    Py_XDECREF(term_ids);
+    Py_XDECREF(weight_ids);
+    Py_XDECREF(term_list);
+    Py_XDECREF(sorted);
+    Py_XDECREF(fkeys);
+    return rc;
+}
+
 static PyObject *
 Scorer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *names[] = {"codes", "labels", "levels", "ancestors", "vias", "minimums", "steady",
-                            "terms", "keys", "nfactors", "relative_min", "max_explicit", "scale",
+                            "keys", "values", "nfactors", "relative_min", "max_explicit", "scale",
                             "scores_cached", NULL};
-    PyObject *codes, *labels, *levels, *ancestors, *vias, *minimums, *steady, *terms, *keys;
+    PyObject *codes, *labels, *levels, *ancestors, *vias, *minimums, *steady, *keys, *values;
     Py_ssize_t nfactors, max_explicit, scores_cached;
     double relative_min, scale;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!O!O!ndndn:Scorer", names,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!OO!ndndn:Scorer", names,
                                      &PyTuple_Type, &codes, &PyTuple_Type, &labels, &PyTuple_Type,
                                      &levels, &PyTuple_Type, &ancestors, &PyTuple_Type, &vias,
-                                     &PyTuple_Type, &minimums, &PyTuple_Type, &steady, &PyTuple_Type,
-                                     &terms, &PyTuple_Type, &keys, &nfactors, &relative_min,
-                                     &max_explicit, &scale, &scores_cached)) {
+                                     &PyTuple_Type, &minimums, &PyTuple_Type, &steady, &keys,
+                                     &PyDict_Type, &values, &nfactors, &relative_min, &max_explicit,
+                                     &scale, &scores_cached)) {
         return NULL;
     }
-    Py_ssize_t ncodes = PyTuple_GET_SIZE(codes), nterms = PyTuple_GET_SIZE(terms);
-    Py_ssize_t nkeys = PyTuple_GET_SIZE(keys);
+    Py_ssize_t ncodes = PyTuple_GET_SIZE(codes);
     if (nfactors < 1 || max_explicit < 0 || ncodes == 0) {
         PyErr_SetString(PyExc_ValueError, "Scorer: nfactors >= 1, max_explicit >= 0, codes non-empty");
         return NULL;
     }
     if (str_tuple(codes, ncodes, "codes") < 0 || str_tuple(labels, ncodes, "labels") < 0
-        || str_tuple(vias, ncodes, "vias") < 0 || str_tuple(terms, nterms, "terms") < 0) {
+        || str_tuple(vias, ncodes, "vias") < 0) {
         return NULL;
     }
     if (PyTuple_GET_SIZE(levels) != ncodes || PyTuple_GET_SIZE(ancestors) != ncodes
@@ -890,8 +1091,6 @@ Scorer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     s->ncodes = ncodes;
-    s->nterms = nterms;
-    s->nkeys = nkeys;
     s->nfactors = nfactors;
     s->max_explicit = max_explicit;
     s->scores_cached = scores_cached;
@@ -903,8 +1102,6 @@ Scorer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     s->labels = labels;
     Py_INCREF(vias);
     s->vias = vias;
-    Py_INCREF(terms);
-    s->terms = terms;
     s->scores = PyDict_New();
     s->four = PyLong_FromLong(4);
     PyObject *builtins = PyImport_ImportModule("builtins");
@@ -957,55 +1154,11 @@ Scorer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         }
     }
 
-    /* keys: (length - 1, ((code, term, values by position, kind), ...)) */
-    Py_ssize_t npatterns = 0;
-    for (Py_ssize_t k = 0; k < nkeys; k++) {
-        PyObject *key = PyTuple_GET_ITEM(keys, k);
-        if (!PyTuple_Check(key) || PyTuple_GET_SIZE(key) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(key, 1))) {
-            PyErr_SetString(PyExc_TypeError, "Scorer: a key must be (offset, tuple of patterns)");
-            goto fail;
-        }
-        npatterns += PyTuple_GET_SIZE(PyTuple_GET_ITEM(key, 1));
-    }
-    if (!(s->keys = alloc(nkeys, sizeof(Key))) || !(s->patterns = alloc(npatterns, sizeof(Pattern)))
-        || !(s->values = alloc(npatterns * nfactors, sizeof(double)))) {
+    /* keys: 0 for the automaton's placeholder keys (no pattern), then the table's */
+    if (parse_keys(s, keys, values, codes) < 0) {
         goto fail;
     }
-    Py_ssize_t p = 0;
-    for (Py_ssize_t k = 0; k < nkeys; k++) {
-        PyObject *key = PyTuple_GET_ITEM(keys, k), *pats = PyTuple_GET_ITEM(key, 1);
-        s->keys[k].off = PyLong_AsSsize_t(PyTuple_GET_ITEM(key, 0));
-        if (s->keys[k].off == -1 && PyErr_Occurred()) {
-            goto fail;
-        }
-        s->keys[k].first = p;
-        s->keys[k].count = PyTuple_GET_SIZE(pats);
-        for (Py_ssize_t i = 0; i < s->keys[k].count; i++, p++) {
-            PyObject *pat = PyTuple_GET_ITEM(pats, i), *values;
-            if (!PyTuple_Check(pat) || PyTuple_GET_SIZE(pat) != 4
-                || !PyTuple_Check(values = PyTuple_GET_ITEM(pat, 2))
-                || PyTuple_GET_SIZE(values) != nfactors) {
-                PyErr_SetString(PyExc_TypeError,
-                                "Scorer: a pattern must be (code, term, values by position, kind)");
-                goto fail;
-            }
-            Pattern *pt = &s->patterns[p];
-            Py_ssize_t kind;
-            if ((pt->code = index_in(PyTuple_GET_ITEM(pat, 0), ncodes, "code")) < 0
-                || (pt->term = index_in(PyTuple_GET_ITEM(pat, 1), nterms, "term")) < 0
-                || (kind = index_in(PyTuple_GET_ITEM(pat, 3), K_COUNT, "kind")) < 0) {
-                goto fail;
-            }
-            pt->kind = (int)kind;
-            pt->values = p * nfactors;
-            for (Py_ssize_t f = 0; f < nfactors; f++) {
-                s->values[p * nfactors + f] = PyFloat_AsDouble(PyTuple_GET_ITEM(values, f));
-                if (PyErr_Occurred()) {
-                    goto fail;
-                }
-            }
-        }
-    }
+    Py_ssize_t nterms = s->nterms = PyTuple_GET_SIZE(s->terms);
 
     /* scratch */
     Py_ssize_t nbelow = max_explicit * (s->max_depth > 0 ? s->max_depth : 1);

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 class Scorer:
-    """The compiled topic rules of a TopicMatcher: codes and terms as ids in string order."""
+    """The compiled topic rules of a TopicMatcher: codes as ids in string order, keys as in the table."""
 
     def __init__(
         self,
@@ -16,8 +16,8 @@ class Scorer:
         vias: tuple[str, ...],
         minimums: tuple[float, ...],
         steady: tuple[bool, ...],
-        terms: tuple[str, ...],
-        keys: tuple[tuple[int, tuple[tuple[int, int, tuple[float, ...], int], ...]], ...],
+        keys: list[list[Any]],
+        values: dict[float, tuple[float, ...]],
         nfactors: int,
         relative_min: float,
         max_explicit: int,
