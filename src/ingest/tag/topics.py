@@ -22,6 +22,12 @@ later paragraphs); repeats of one term add less each time. A code is kept when i
 reaches its `min` and a fraction of the best code's; `score = 1 - exp(-raw / SCALE)`. An
 ancestor's raw score pools the distinct hits of its kept descendants, so a top-level topic ranks
 by all the evidence for its branch.
+
+Everything after the automaton pass (match loop, scores, pools, evidence, output dicts) also exists
+in C, `_topics.c`, an optional extension that `uv sync` builds: when it imports, `TopicMatcher`
+uses it (218 -> 75 us a story, 1,000 tagcorpus stories in-process), with output equal to the
+Python code here to the last digit, which stays as the reference and the fallback
+(`compiled=False`; tests/test_tag_topics_compiled.py compares the two).
 """
 
 from __future__ import annotations
