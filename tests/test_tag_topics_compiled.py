@@ -270,3 +270,24 @@ def test_scorer_refuses_odd_matches(matches: Any, error: type[Exception]) -> Non
         scorer.tag(matches, "two", ("two",))
     # and it still works after the error
     assert scorer.tag([(4, 1)], "two", ("two",)) == scorer.tag(iter([(4, 1)]), "two", ("two",))
+
+
+def test_a_chain_naming_an_ancestor_twice() -> None:
+    # not in the shipped data (build_topics writes each chain once), but no table may crash the
+    # scorer: it gives what the Python one gives, "ancestor of" twice
+    concepts = {
+        **CONCEPTS,
+        "medtop:90000002": Concept(
+            code="medtop:90000002",
+            label="leaf",
+            level=3,
+            ancestors=("medtop:90000001", "medtop:90000000", "medtop:90000000", "medtop:90000001"),
+        ),
+    }
+    compiled = TopicMatcher(concepts, RULES)
+    pure = TopicMatcher(concepts, RULES, compiled=False)
+    assert compiled.compiled, BUILD
+    story = ("Storm surge and gale", ["Storm, wind and rain; evacuation ordered. Weather."] * 3)
+    got = compiled.tag(*story)
+    assert got == pure.tag(*story)
+    assert got[0]["evidence"].count("ancestor of medtop:90000002") == 2, got

@@ -70,7 +70,7 @@ typedef struct {
 
 typedef struct {
     Py_ssize_t node, n;
-    Py_ssize_t *codes; /* kept codes below it, in kept order (max_explicit slots) */
+    Py_ssize_t *codes; /* kept codes below it, in kept order */
 } Below;
 
 typedef struct {
@@ -1189,6 +1189,8 @@ Scorer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     Py_ssize_t nterms = s->nterms = PyTuple_GET_SIZE(s->terms);
 
     /* scratch */
+    /* at most max_explicit kept codes, each with at most max_depth ancestors: that many nodes,
+     * and as many codes below one node (a chain that names a node twice adds its code twice) */
     Py_ssize_t nbelow = max_explicit * (s->max_depth > 0 ? s->max_depth : 1);
     if (!(s->lists = alloc(ncodes, sizeof(HitList))) || !(s->unordered = alloc(ncodes, 1))
         || !(s->has_raw = alloc(ncodes, 1)) || !(s->excluded_mark = alloc(ncodes, 1))
@@ -1196,14 +1198,14 @@ Scorer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         || !(s->stamp = alloc(nterms, sizeof(unsigned long)))
         || !(s->count = alloc(nterms, sizeof(Py_ssize_t)))
         || !(s->tv = alloc(nterms, sizeof(TermValue))) || !(s->kept = alloc(ncodes, sizeof(Py_ssize_t)))
-        || !(s->sorted_codes = alloc(ncodes, sizeof(Py_ssize_t)))
+        || !(s->sorted_codes = alloc(ncodes + nbelow, sizeof(Py_ssize_t)))
         || !(s->below = alloc(nbelow, sizeof(Below)))
-        || !(s->below_codes = alloc(nbelow * (max_explicit > 0 ? max_explicit : 1), sizeof(Py_ssize_t)))
+        || !(s->below_codes = alloc(nbelow * nbelow, sizeof(Py_ssize_t)))
         || !(s->rows = alloc(nbelow + max_explicit, sizeof(Row)))) {
         goto fail;
     }
     for (Py_ssize_t b = 0; b < nbelow; b++) {
-        s->below[b].codes = &s->below_codes[b * max_explicit];
+        s->below[b].codes = &s->below_codes[b * nbelow];
     }
     return (PyObject *)s;
 fail:
