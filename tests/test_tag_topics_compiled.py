@@ -128,6 +128,11 @@ HOSTILE = [
 ]
 
 
+def test_no_rules_no_topics() -> None:
+    assert TopicMatcher({}, {}).tag("Oil prices", ["Election"]) == []
+    assert TopicMatcher({}, {}, compiled=False).tag("Oil prices", ["Election"]) == []
+
+
 @pytest.mark.parametrize(("headline", "body"), HOSTILE)
 def test_hostile_inputs(headline: str, body: list[str]) -> None:
     _same(headline, body)

@@ -1101,8 +1101,8 @@ Scorer_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     Py_ssize_t ncodes = PyTuple_GET_SIZE(codes);
-    if (nfactors < 1 || max_explicit < 0 || ncodes == 0) {
-        PyErr_SetString(PyExc_ValueError, "Scorer: nfactors >= 1, max_explicit >= 0, codes non-empty");
+    if (nfactors < 1 || max_explicit < 0) {
+        PyErr_SetString(PyExc_ValueError, "Scorer: nfactors >= 1 and max_explicit >= 0");
         return NULL;
     }
     if (str_tuple(codes, ncodes, "codes") < 0 || str_tuple(labels, ncodes, "labels") < 0
