@@ -11,6 +11,7 @@ the gold stories, generated wire-like stories and hostile inputs. The extension 
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from functools import cache
@@ -296,3 +297,34 @@ def test_a_chain_naming_an_ancestor_twice() -> None:
     got = compiled.tag(*story)
     assert got == pure.tag(*story)
     assert got[0]["evidence"].count("ancestor of medtop:90000002") == 2, got
+
+
+def test_no_collection_runs_inside_a_call() -> None:
+    # One matcher serves every thread of a process, and the C scorer's scratch is its own: no other
+    # call may start inside one. The only Python code that could run inside is a collection's (a
+    # finalizer, then a thread switch); a collection callback that calls the scorer stands for that
+    # other thread, deterministically: with the collector on inside the call, it would meet a busy
+    # scorer at once (every allocation collects at threshold 1).
+    compiled, _ = _matchers()
+    headline, body = _story(random.Random(5))
+    want = compiled.tag(headline, body)
+    seen: list[list[dict[str, Any]] | BaseException] = []
+
+    def collecting(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            try:
+                seen.append(compiled.tag(headline, body))
+            except RuntimeError as exc:
+                seen.append(exc)
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(collecting)
+    gc.set_threshold(1)
+    try:
+        for _ in range(20):
+            assert compiled.tag(headline, body) == want
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(collecting)
+    assert seen, "no collection ran: the test proves nothing"
+    assert all(result == want for result in seen), next(r for r in seen if r != want)

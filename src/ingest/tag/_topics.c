@@ -639,6 +639,11 @@ Scorer_tag(Scorer *s, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     s->busy = 1;
+    /* The scratch above is the scorer's own, so no other call may start before this one ends.
+       Nothing here runs Python code but a collection that an allocation could start (a finalizer
+       may run bytecode, and then another thread may take the GIL and call tag): the collector
+       waits until the call returns, which keeps the scorer safe to share between threads. */
+    int collecting = PyGC_Disable();
     for (Py_ssize_t i = 0; i < s->ntouched; i++) {
         Py_ssize_t c = s->touched[i];
         s->lists[c].n = 0;
@@ -815,6 +820,9 @@ Scorer_tag(Scorer *s, PyObject *const *args, Py_ssize_t nargs)
 done:
     for (Py_ssize_t i = 0; i < nrows; i++) {
         Py_DECREF(s->rows[i].evidence);
+    }
+    if (collecting) {
+        PyGC_Enable();
     }
     s->busy = 0;
     return out;
