@@ -18,6 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import IO, Any
 
@@ -212,6 +213,11 @@ def cached_bytecode() -> bool:
     return was_set
 
 
+def _c_extensions() -> dict[str, bool]:
+    """Which optional C extensions of the tagger (setup.py) the timed `ingest` runs import."""
+    return {name: find_spec(f"ingest.tag.{name}") is not None for name in ("_topics", "_entities")}
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on: CPU, memory, OS, Python and package versions, load."""
     versions = {}
@@ -226,6 +232,7 @@ def machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": sys.version.split()[0],
         "python_executable": os.path.realpath(sys.executable),
+        "c_extensions": _c_extensions(),
         "packages": versions,
         "load_avg": [round(x, 2) for x in os.getloadavg()],
     }

@@ -27,6 +27,17 @@ def _machine(m: dict[str, Any]) -> list[str]:
         f"- Linux {m.get('kernel')}, Python {m.get('python')} ({m.get('python_executable', '?')}); {pk}",
         *(
             [
+                "- C extensions of the tagger (setup.py): "
+                + ", ".join(
+                    f"{name} {'built' if built else 'absent (Python code)'}"
+                    for name, built in m["c_extensions"].items()
+                )
+            ]
+            if "c_extensions" in m
+            else []
+        ),
+        *(
+            [
                 "- PYTHONDONTWRITEBYTECODE was set on this host; dropped for the timed runs (an installed package has its bytecode)"
             ]
             if m.get("pythondontwritebytecode")
