@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ingest.tag.catalogue import Catalogue
-from ingest.tag.find import Finder, Mention, StoryState, Text, slug, title_case
+from ingest.tag.find import COMPILED, Finder, Mention, StoryState, Text, slug, title_case
 from ingest.tag.link import Linker, assemble, credit_names
+
+__all__ = ["COMPILED", "EntityTagger", "SpanModel"]
 
 _is_str = str.__instancecheck__
 
@@ -21,12 +23,16 @@ SpanModel = Callable[[list[str]], list[list[tuple[int, int, str]]]]
 
 
 class EntityTagger:
-    """Finds the entities of story records with one catalogue; thread-safe, holds no per-story state."""
+    """Finds the entities of story records with one catalogue; thread-safe, holds no per-story state.
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    `compiled=False` runs the pure-Python finder and assembly (the reference) even when the C
+    loops (`ingest.tag._entities`, see `COMPILED`) are built; both give the same output."""
+
+    def __init__(self, catalogue: Catalogue, *, compiled: bool = True) -> None:
         self.catalogue = catalogue
-        self.finder = Finder(catalogue)
+        self.finder = Finder(catalogue, compiled=compiled)
         self.linker = Linker(catalogue)
+        self.compiled = self.finder.compiled
 
     # -- the story --------------------------------------------------------------------------------
     def tag(self, record: dict[str, Any], *, model: SpanModel | None = None) -> list[dict[str, Any]]:
@@ -66,7 +72,9 @@ class EntityTagger:
         self.linker.link(state, dated, reporting, headline, body)
         if model is not None:
             self._add_model_spans(texts, heads, paragraphs, model, state)
-        return assemble(dated, state.mentions, credit_names(record), texts, heads, paragraphs)
+        return assemble(
+            dated, state.mentions, credit_names(record), texts, heads, paragraphs, compiled=self.compiled
+        )
 
     def _add_model_spans(
         self,

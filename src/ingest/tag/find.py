@@ -22,6 +22,16 @@ from typing import Any, NamedTuple
 from ingest.tag import cues
 from ingest.tag.catalogue import Catalogue, Entry, Hit, fold, new_hit
 
+try:
+    from ingest.tag import _entities
+except ImportError:  # the C loops are an optional build: without them the Python code below runs
+    _entities = None  # type: ignore[assignment]
+
+# Whether the C loops (`_entities.c`, built by `uv sync`) are there: the per-match work of
+# `Catalogue.find`, the main loop of `Finder.scan` and `link._entities`, with output equal to the
+# Python code, which stays as the reference and the fallback (`compiled=False`).
+COMPILED = _entities is not None
+
 # A capitalised word: "Roe", "Ortega-Baines", "O'Brien", "McIlroy", initials "F." / "J.D.", "Corp.";
 # a possessive "'s" is not part of it.
 ABBREV_WORDS = "Corp|Inc|Co|Ltd|Jr|Sr|St|Dr|Mr|Mrs|Ms|Gen|Lt|Col|Sen|Rep|Gov|Prof|Capt|Sgt|Maj"
@@ -356,16 +366,50 @@ def _entry_mention(cx: Text, hit: Hit) -> Mention:
 
 
 class Finder:
-    """Finds the mentions of one story text with one catalogue; holds no per-story state."""
+    """Finds the mentions of one story text with one catalogue; holds no per-story state.
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    With `compiled` (and the extension built) the catalogue's per-match work and the run loop
+    run in C (`_entities.Scanner`), which calls back here for the rare paths; `compiled=False`
+    runs this module's Python code, the reference."""
+
+    def __init__(self, catalogue: Catalogue, *, compiled: bool = True) -> None:
         self.catalogue = catalogue
+        self.compiled = compiled and _entities is not None
+        self._scanner: _entities.Scanner | None = None
+        if self.compiled:
+            self._scanner = _entities.Scanner(
+                mention=Mention,
+                lone=Lone,
+                hit=Hit,
+                plans=_PLANS,
+                run_plan=_run_plan,
+                lone_plan=_LONE,
+                mention_code=_MENTION,
+                common=cues.COMMON,
+                title_words=cues.TITLE_WORDS,
+                org_suffix=cues.ORG_SUFFIX,
+            )
 
     # -- one text ---------------------------------------------------------------------------------
     def scan(self, cx: Text, state: StoryState, probe: str, caps_until: int = 0) -> None:
         """Read the whole story text (parts joined by blank lines, so no run crosses them)."""
         text = cx.text
-        hits = self.catalogue.find(probe)
+        scanner = self._scanner
+        if scanner is None:
+            hits = self.catalogue.find(probe)
+        else:
+            catalogue = self.catalogue
+            # Catalogue.find with its per-match work in C
+            hits = scanner.find(
+                catalogue.automaton.iter_long(probe),
+                probe,
+                catalogue.lengths,
+                catalogue._candidates,
+                catalogue.targets,
+                catalogue.entry,
+                len(catalogue.targets),
+                catalogue.demonyms_from,
+            )
         if probe is not text:
             # The hits of the title-cased probe, with the text as written (and still a demonym
             # when they are one: "POLISH" in the headline, "Brazilian Caio Mendes" in the body).
@@ -390,6 +434,10 @@ class Finder:
                     h += 1
                 self._caps_run(cx, state, hits, h, used, run_start, run_end)
             run_starts, run_ends = run_starts[n_caps:], run_ends[n_caps:]
+        if scanner is not None:
+            # the loop below and the hits no run used, in C
+            scanner.scan(self, cx, state, text, hits, starts, ends, run_starts, run_ends, used, h)
+            return
         for run_start, run_end in zip(run_starts, run_ends, strict=True):
             while ends[h] <= run_start:
                 h += 1

@@ -1,0 +1,1390 @@
+/* The per-story loops of the entity tagger in C: the catalogue matcher's per-match work
+ * (ingest.tag.catalogue.Catalogue.find), the main loop of ingest.tag.find.Finder.scan, and the
+ * entity list of ingest.tag.link._entities (with _merge and _add_methods).
+ *
+ * The Python code stays the reference and the fallback: every function here mirrors one there
+ * (named in its comment), step by step, and calls back into Python for the rare paths
+ * (Finder._follow, Finder._read_run, the plan of a run met for the first time, link._add for
+ * dateline mentions). The output must equal the Python's byte for byte
+ * (tests/test_tag_entities_compiled.py compares both).
+ *
+ * Thread safety: the objects here hold only what their constructor is given; each call keeps
+ * its per-story state in locals and buffers it allocates itself.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+/* ------------------------------------------------------------------ shared names */
+
+static PyObject *s_field, *s_paragraph, *s_start, *s_end, *s_text, *s_type, *s_id, *s_name,
+    *s_country, *s_aliases, *s_surface_forms, *s_mentions, *s_spans, *s_salience, *s_confidence,
+    *s_evidence, *s_headline, *s_lead, *s_body, *s_dateline, *s_person, *s_demonym,
+    *s_catalogue_alias, *s_follow, *s_read_run, *s_lones;
+static PyObject *empty_str, *empty_tuple, *zero, *one;
+
+/* The slots of ingest.tag.find.Mention, in the order of its fields (its __match_args__). */
+enum {
+    M_FIELD,
+    M_PARAGRAPH,
+    M_START,
+    M_END,
+    M_TEXT,
+    M_TYPE,
+    M_ID,
+    M_NAME,
+    M_COUNTRY,
+    M_METHODS,
+    M_ENTRY,
+    M_CANDIDATES,
+    M_SRC,
+    M_COUNT
+};
+static const char *const mention_fields[M_COUNT] = {
+    "field", "paragraph", "start", "end", "text", "type", "id",
+    "name", "country", "methods", "entry", "candidates", "src",
+};
+
+/* Where a Mention keeps each field. Mention is a slots dataclass with no __post_init__: its
+ * __init__ only stores each argument in its slot, so a Mention allocated by its type and given
+ * every slot here is the object `Mention(...)` makes (at a tenth of the cost: no Python frame). */
+typedef struct {
+    PyTypeObject *type;
+    Py_ssize_t offset[M_COUNT];
+} Layout;
+
+static int
+layout_init(Layout *l, PyObject *type)
+{
+    if (!PyType_Check(type)) {
+        PyErr_SetString(PyExc_TypeError, "mention must be the Mention class");
+        return -1;
+    }
+    PyTypeObject *t = (PyTypeObject *)type;
+    if (t->tp_dictoffset != 0) {
+        PyErr_SetString(PyExc_TypeError, "Mention must be a slots class");
+        return -1;
+    }
+    PyObject *args = PyObject_GetAttrString(type, "__match_args__");
+    if (args == NULL) {
+        return -1;
+    }
+    int ok = PyTuple_Check(args) && PyTuple_GET_SIZE(args) == M_COUNT;
+    for (Py_ssize_t i = 0; ok && i < M_COUNT; i++) {
+        PyObject *name = PyTuple_GET_ITEM(args, i);
+        ok = PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, mention_fields[i]) == 0;
+    }
+    Py_DECREF(args);
+    if (!ok) {
+        PyErr_SetString(PyExc_TypeError, "Mention's fields are not those _entities.c knows");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < M_COUNT; i++) {
+        PyObject *d = PyObject_GetAttrString(type, mention_fields[i]);
+        if (d == NULL) {
+            return -1;
+        }
+        if (!Py_IS_TYPE(d, &PyMemberDescr_Type) || ((PyMemberDescrObject *)d)->d_member->type != T_OBJECT_EX) {
+            Py_DECREF(d);
+            PyErr_Format(PyExc_TypeError, "Mention.%s is not a slot", mention_fields[i]);
+            return -1;
+        }
+        l->offset[i] = ((PyMemberDescrObject *)d)->d_member->offset;
+        Py_DECREF(d);
+    }
+    Py_INCREF(type);
+    l->type = t;
+    return 0;
+}
+
+#define SLOT(o, off) (*(PyObject **)((char *)(o) + (off)))
+
+/* A Mention of the 13 values (borrowed, but `methods`, which is stolen); NULL on error. */
+static PyObject *
+new_mention(const Layout *l, PyObject *const values[M_COUNT])
+{
+    PyObject *m = l->type->tp_alloc(l->type, 0);
+    if (m == NULL) {
+        Py_DECREF(values[M_METHODS]);
+        return NULL;
+    }
+    for (int i = 0; i < M_COUNT; i++) {
+        PyObject *v = values[i];
+        if (i != M_METHODS) {
+            Py_INCREF(v);
+        }
+        SLOT(m, l->offset[i]) = v;
+    }
+    return m;
+}
+
+/* A new reference to m.<field> (the slot itself for a Mention, else the attribute). */
+static PyObject *
+mget(const Layout *l, PyObject *m, int field)
+{
+    if (Py_IS_TYPE(m, l->type)) {
+        PyObject *v = SLOT(m, l->offset[field]);
+        if (v != NULL) {
+            return Py_NewRef(v);
+        }
+    }
+    return PyObject_GetAttrString(m, mention_fields[field]);
+}
+
+/* m.<field> as a C integer (-1 with an exception set on error). */
+static Py_ssize_t
+mget_index(const Layout *l, PyObject *m, int field)
+{
+    PyObject *v = mget(l, m, field);
+    if (v == NULL) {
+        return -1;
+    }
+    Py_ssize_t n = PyNumber_AsSsize_t(v, PyExc_OverflowError);
+    Py_DECREF(v);
+    return n;
+}
+
+/* `tuple.__new__(cls, items)` for a named tuple class (Hit, Lone): `items` are stolen. */
+static PyObject *
+new_named(PyTypeObject *cls, Py_ssize_t n, PyObject **items)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (items[i] == NULL) {
+            for (Py_ssize_t j = 0; j < n; j++) {
+                Py_XDECREF(items[j]);
+            }
+            return NULL;
+        }
+    }
+    PyObject *t = cls->tp_alloc(cls, n);
+    if (t == NULL) {
+        for (Py_ssize_t j = 0; j < n; j++) {
+            Py_DECREF(items[j]);
+        }
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyTuple_SET_ITEM(t, i, items[i]);
+    }
+    return t;
+}
+
+static int
+check_named(PyObject *cls, const char *what)
+{
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &PyTuple_Type)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a tuple class", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* list[i] as a C integer, for lists of ints the Python side built. */
+static int
+index_list(PyObject *list, const char *what, Py_ssize_t **out, Py_ssize_t *n)
+{
+    if (!PyList_Check(list)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a list", what);
+        return -1;
+    }
+    *n = PyList_GET_SIZE(list);
+    *out = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(*n ? *n : 1));
+    if (*out == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        Py_ssize_t v = PyNumber_AsSsize_t(PyList_GET_ITEM(list, i), PyExc_OverflowError);
+        if (v == -1 && PyErr_Occurred()) {
+            PyMem_Free(*out);
+            *out = NULL;
+            return -1;
+        }
+        (*out)[i] = v;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ Scanner */
+
+typedef struct {
+    PyObject_HEAD
+    Layout ml;
+    PyTypeObject *hit, *lone;
+    PyObject *plans, *run_plan, *lone_plan, *mention_code, *common, *title_words, *org_suffix;
+} Scanner;
+
+/* Catalogue.find: leftmost-longest catalogue hits in `text` that start and end on word
+ * boundaries, from the automaton's iter_long over it (`matches`). */
+static PyObject *
+Scanner_find(Scanner *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError,
+                        "find(matches, text, lengths, cache, targets, entry, placeholders, demonyms_from)");
+        return NULL;
+    }
+    PyObject *matches = args[0], *text = args[1], *lengths = args[2], *cache = args[3],
+             *targets = args[4], *entry = args[5];
+    if (!PyUnicode_Check(text) || !PyList_Check(lengths) || !PyList_Check(cache) || !PyList_Check(targets)) {
+        PyErr_SetString(PyExc_TypeError, "find: text must be a str, lengths, cache and targets lists");
+        return NULL;
+    }
+    Py_ssize_t placeholders = PyNumber_AsSsize_t(args[6], PyExc_OverflowError);
+    if (placeholders == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t demonyms_from = PyNumber_AsSsize_t(args[7], PyExc_OverflowError);
+    if (demonyms_from == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *hits = PyList_New(0);
+    PyObject *it = hits ? PyObject_GetIter(matches) : NULL;
+    if (it == NULL) {
+        Py_XDECREF(hits);
+        return NULL;
+    }
+    PyObject *item;
+    while ((item = PyIter_Next(it)) != NULL) {
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            Py_DECREF(item);
+            PyErr_SetString(PyExc_TypeError, "find: matches must be (end index, value) pairs");
+            goto fail;
+        }
+        Py_ssize_t end_index = PyNumber_AsSsize_t(PyTuple_GET_ITEM(item, 0), PyExc_OverflowError);
+        Py_ssize_t value = end_index == -1 && PyErr_Occurred()
+                               ? -1
+                               : PyNumber_AsSsize_t(PyTuple_GET_ITEM(item, 1), PyExc_OverflowError);
+        Py_DECREF(item);
+        if (value == -1 && PyErr_Occurred()) {
+            goto fail;
+        }
+        if (value >= placeholders) {
+            continue;
+        }
+        if (value < 0 || value >= PyList_GET_SIZE(lengths) || value >= PyList_GET_SIZE(cache)
+            || value >= PyList_GET_SIZE(targets)) {
+            PyErr_SetString(PyExc_IndexError, "find: match value out of the catalogue");
+            goto fail;
+        }
+        Py_ssize_t end = end_index + 1;
+        Py_ssize_t length = PyNumber_AsSsize_t(PyList_GET_ITEM(lengths, value), PyExc_OverflowError);
+        if (length == -1 && PyErr_Occurred()) {
+            goto fail;
+        }
+        Py_ssize_t start = end - length;
+        if (start < 0 || end > n) {
+            PyErr_SetString(PyExc_IndexError, "find: match outside the text");
+            goto fail;
+        }
+        if (start > 0) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, start - 1);
+            if (Py_UNICODE_ISALNUM(ch) || ch == '_') {
+                continue;
+            }
+        }
+        if (end < n) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, end);
+            if (Py_UNICODE_ISALNUM(ch)) {
+                continue;
+            }
+            /* _abbrev_dot: a dot followed by a lower-case letter continues the word ("Amazon.com") */
+            if (ch == '.' && end + 1 < n) {
+                Py_UCS4 next = PyUnicode_READ(kind, data, end + 1);
+                if (Py_UNICODE_ISALPHA(next) && !Py_UNICODE_ISUPPER(next)) {
+                    continue;
+                }
+            }
+        }
+        PyObject *candidates = PyList_GET_ITEM(cache, value);
+        if (candidates == Py_None) {
+            /* tuple(map(self.entry, self.targets[value])) */
+            PyObject *indexes = PySequence_Fast(PyList_GET_ITEM(targets, value), "targets must be lists");
+            if (indexes == NULL) {
+                goto fail;
+            }
+            Py_ssize_t count = PySequence_Fast_GET_SIZE(indexes);
+            candidates = PyTuple_New(count);
+            for (Py_ssize_t i = 0; candidates != NULL && i < count; i++) {
+                PyObject *e = PyObject_CallOneArg(entry, PySequence_Fast_GET_ITEM(indexes, i));
+                if (e == NULL) {
+                    Py_CLEAR(candidates);
+                    break;
+                }
+                PyTuple_SET_ITEM(candidates, i, e);
+            }
+            Py_DECREF(indexes);
+            if (candidates == NULL || PyList_SetItem(cache, value, Py_NewRef(candidates)) < 0) {
+                Py_XDECREF(candidates);
+                goto fail;
+            }
+        }
+        else {
+            Py_INCREF(candidates);
+        }
+        PyObject *items[5] = {
+            PyLong_FromSsize_t(start),
+            PyLong_FromSsize_t(end),
+            PyUnicode_Substring(text, start, end),
+            candidates,
+            Py_NewRef(value >= demonyms_from ? Py_True : Py_False),
+        };
+        PyObject *hit = new_named(self->hit, 5, items);
+        if (hit == NULL || PyList_Append(hits, hit) < 0) {
+            Py_XDECREF(hit);
+            goto fail;
+        }
+        Py_DECREF(hit);
+    }
+    if (PyErr_Occurred()) {
+        goto fail;
+    }
+    Py_DECREF(it);
+    return hits;
+fail:
+    Py_DECREF(it);
+    Py_DECREF(hits);
+    return NULL;
+}
+
+/* find._entry_mention: the mention of a catalogue hit, read as its first candidate. */
+static PyObject *
+entry_mention(Scanner *self, PyObject *field, PyObject *paragraph, PyObject *hit, PyObject *src)
+{
+    if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) < 5) {
+        PyErr_SetString(PyExc_TypeError, "a hit must be a Hit");
+        return NULL;
+    }
+    PyObject *candidates = PyTuple_GET_ITEM(hit, 3);
+    PyObject *entry = PySequence_GetItem(candidates, 0);
+    if (entry == NULL) {
+        return NULL;
+    }
+    PyObject *type = PyObject_GetAttr(entry, s_type);
+    PyObject *id = type ? PyObject_GetAttr(entry, s_id) : NULL;
+    PyObject *name = id ? PyObject_GetAttr(entry, s_name) : NULL;
+    PyObject *country = name ? PyObject_GetAttr(entry, s_country) : NULL;
+    int demonym = country ? PyObject_IsTrue(PyTuple_GET_ITEM(hit, 4)) : -1;
+    PyObject *methods = demonym >= 0 ? PyList_New(1) : NULL;
+    PyObject *m = NULL;
+    if (methods != NULL) {
+        PyList_SET_ITEM(methods, 0, Py_NewRef(demonym ? s_demonym : s_catalogue_alias));
+        PyObject *values[M_COUNT] = {
+            field, paragraph, PyTuple_GET_ITEM(hit, 0), PyTuple_GET_ITEM(hit, 1), PyTuple_GET_ITEM(hit, 2),
+            type,  id,        name,                     country,                  methods,
+            entry, candidates, src,
+        };
+        m = new_mention(&self->ml, values);
+    }
+    Py_DECREF(entry);
+    Py_XDECREF(type);
+    Py_XDECREF(id);
+    Py_XDECREF(name);
+    Py_XDECREF(country);
+    return m;
+}
+
+/* obj.append(item) */
+static int
+append(PyObject *obj, PyObject *item)
+{
+    if (PyList_CheckExact(obj)) {
+        return PyList_Append(obj, item);
+    }
+    PyObject *res = PyObject_CallMethod(obj, "append", "O", item);
+    Py_XDECREF(res);
+    return res ? 0 : -1;
+}
+
+static int
+append_new(PyObject *list, PyObject *item)
+{
+    if (item == NULL) {
+        return -1;
+    }
+    int r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
+/* The branch of Finder.scan for a run without hits: its cached plan (`_run_plan`) says what it
+ * is; a one-mention plan is built here, the others go to Finder._follow. */
+static int
+plain_run(Scanner *self, PyObject *finder, PyObject *cx, PyObject *state, PyObject *text, PyObject *field,
+          PyObject *paragraph, PyObject *lones, PyObject *mentions, PyObject *rs_o, PyObject *re_o,
+          Py_ssize_t rs, Py_ssize_t re)
+{
+    PyObject *run = PyUnicode_Substring(text, rs, re);
+    if (run == NULL) {
+        return -1;
+    }
+    PyObject *plan = PyDict_GetItemWithError(self->plans, run);
+    if (plan != NULL) {
+        Py_INCREF(plan);
+    }
+    else if (!PyErr_Occurred()) {
+        plan = PyObject_CallOneArg(self->run_plan, run);
+    }
+    if (plan == NULL) {
+        Py_DECREF(run);
+        return -1;
+    }
+    int r = 0;
+    if (plan == self->lone_plan) {
+        PyObject *items[5] = {Py_NewRef(field), Py_NewRef(zero), Py_NewRef(rs_o), Py_NewRef(re_o), Py_NewRef(run)};
+        r = append_new(lones, new_named(self->lone, 5, items));
+        goto done;
+    }
+    r = PyObject_IsTrue(plan);
+    if (r <= 0) {
+        goto done;
+    }
+    PyObject *first = PySequence_GetItem(plan, 0);
+    r = first ? PyObject_RichCompareBool(first, self->mention_code, Py_EQ) : -1;
+    Py_XDECREF(first);
+    if (r < 0) {
+        goto done;
+    }
+    if (r == 0) {
+        PyObject *res = PyObject_CallMethodObjArgs(finder, s_follow, cx, rs_o, plan, state, NULL);
+        r = res ? 0 : -1;
+        Py_XDECREF(res);
+        goto done;
+    }
+    /* (_MENTION, start, end, surface, kind, id, method) */
+    if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) != 7) {
+        PyErr_SetString(PyExc_ValueError, "a one-mention plan has 7 items");
+        r = -1;
+        goto done;
+    }
+    Py_ssize_t start = PyNumber_AsSsize_t(PyTuple_GET_ITEM(plan, 1), PyExc_OverflowError);
+    Py_ssize_t end = start == -1 && PyErr_Occurred()
+                         ? -1
+                         : PyNumber_AsSsize_t(PyTuple_GET_ITEM(plan, 2), PyExc_OverflowError);
+    if (end == -1 && PyErr_Occurred()) {
+        r = -1;
+        goto done;
+    }
+    PyObject *s = PyLong_FromSsize_t(rs + start);
+    PyObject *e = s ? PyLong_FromSsize_t(rs + end) : NULL;
+    PyObject *methods = e ? PyList_New(1) : NULL;
+    if (methods == NULL) {
+        Py_XDECREF(s);
+        Py_XDECREF(e);
+        r = -1;
+        goto done;
+    }
+    PyList_SET_ITEM(methods, 0, Py_NewRef(PyTuple_GET_ITEM(plan, 6)));
+    PyObject *surface = PyTuple_GET_ITEM(plan, 3);
+    PyObject *values[M_COUNT] = {
+        field,   paragraph, s,       e,           surface,   PyTuple_GET_ITEM(plan, 4), PyTuple_GET_ITEM(plan, 5),
+        surface, Py_None,   methods, Py_None,     empty_tuple, empty_str,
+    };
+    r = append_new(mentions, new_mention(&self->ml, values));
+    Py_DECREF(s);
+    Py_DECREF(e);
+done:
+    Py_DECREF(plan);
+    Py_DECREF(run);
+    return r < 0 ? -1 : 0;
+}
+
+/* The main loop of Finder.scan, from `for run_start, run_end in zip(run_starts, run_ends)` to the
+ * mentions of the hits no run used. `h` is the first hit not before the runs (after the caps
+ * headline's runs); `starts`/`ends` end with the hit after every run; `used` says which hits the
+ * caps headline used. */
+static PyObject *
+Scanner_scan(Scanner *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 11) {
+        PyErr_SetString(PyExc_TypeError,
+                        "scan(finder, cx, state, text, hits, starts, ends, run_starts, run_ends, used, h)");
+        return NULL;
+    }
+    PyObject *finder = args[0], *cx = args[1], *state = args[2], *text = args[3], *hits = args[4],
+             *run_starts = args[7], *run_ends = args[8], *used_list = args[9];
+    Py_ssize_t h = PyNumber_AsSsize_t(args[10], PyExc_OverflowError);
+    if (h == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(text) || !PyList_Check(hits) || !PyList_Check(run_starts) || !PyList_Check(run_ends)
+        || !PyList_Check(used_list)) {
+        PyErr_SetString(PyExc_TypeError, "scan: text must be a str; hits, runs and used lists");
+        return NULL;
+    }
+    Py_ssize_t nh = PyList_GET_SIZE(hits);
+    Py_ssize_t nruns = PyList_GET_SIZE(run_starts);
+    Py_ssize_t *starts = NULL, *ends = NULL, ns = 0, ne = 0;
+    char *used = NULL;
+    PyObject *field = NULL, *paragraph = NULL, *lones = NULL, *mentions = NULL, *elements = NULL;
+    PyObject *result = NULL;
+    if (PyList_GET_SIZE(run_ends) != nruns || PyList_GET_SIZE(used_list) != nh) {
+        PyErr_SetString(PyExc_ValueError, "scan: runs and used of other lengths");
+        return NULL;
+    }
+    if (index_list(args[5], "starts", &starts, &ns) < 0 || index_list(args[6], "ends", &ends, &ne) < 0) {
+        goto done;
+    }
+    if (ns != nh + 1 || ne != nh + 1 || starts[nh] <= PyUnicode_GET_LENGTH(text) || h < 0 || h > nh) {
+        PyErr_SetString(PyExc_ValueError, "scan: starts and ends are the hits' and one after every run");
+        goto done;
+    }
+    used = PyMem_Malloc((size_t)nh + 1);
+    if (used == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nh; i++) {
+        int u = PyObject_IsTrue(PyList_GET_ITEM(used_list, i));
+        if (u < 0) {
+            goto done;
+        }
+        used[i] = (char)u;
+    }
+    field = PyObject_GetAttr(cx, s_field);
+    paragraph = field ? PyObject_GetAttr(cx, s_paragraph) : NULL;
+    lones = paragraph ? PyObject_GetAttr(state, s_lones) : NULL;
+    mentions = lones ? PyObject_GetAttr(state, s_mentions) : NULL;
+    if (mentions == NULL) {
+        goto done;
+    }
+    if (!PyList_Check(lones) || !PyList_Check(mentions)) {
+        PyErr_SetString(PyExc_TypeError, "scan: state.lones and state.mentions must be lists");
+        goto done;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t r = 0; r < nruns && r < PyList_GET_SIZE(run_ends); r++) {
+        PyObject *rs_o = PyList_GET_ITEM(run_starts, r), *re_o = PyList_GET_ITEM(run_ends, r);
+        Py_ssize_t rs = PyNumber_AsSsize_t(rs_o, PyExc_OverflowError);
+        Py_ssize_t re = PyNumber_AsSsize_t(re_o, PyExc_OverflowError);
+        if ((rs == -1 || re == -1) && PyErr_Occurred()) {
+            goto done;
+        }
+        if (rs < 0 || re < rs || re > PyUnicode_GET_LENGTH(text)) {
+            PyErr_SetString(PyExc_ValueError, "scan: a run outside the text");
+            goto done;
+        }
+        while (ends[h] <= rs) {
+            h++;
+        }
+        if (starts[h] >= re) {
+            /* Without hits, the run's words decide what it is, but for the cues around it. */
+            Py_INCREF(rs_o);
+            Py_INCREF(re_o);
+            int err = plain_run(self, finder, cx, state, text, field, paragraph, lones, mentions, rs_o, re_o, rs, re);
+            Py_DECREF(rs_o);
+            Py_DECREF(re_o);
+            if (err < 0) {
+                goto done;
+            }
+            continue;
+        }
+        if (starts[h] == rs && ends[h] == re) {
+            /* The run is exactly one catalogue entry ("Germany", "European Central Bank"). */
+            used[h] = 1;
+            if (append_new(mentions, entry_mention(self, field, paragraph, PyList_GET_ITEM(hits, h), text)) < 0) {
+                goto done;
+            }
+            continue;
+        }
+        elements = PyList_New(0);
+        if (elements == NULL) {
+            goto done;
+        }
+        Py_ssize_t k = h;
+        int plain = 1; /* only hits and sentence words ("The Kremlin"): nothing for the rules to read */
+        /* for tok in text[run_start:run_end].split(" ") */
+        Py_ssize_t tok_start = rs;
+        for (Py_ssize_t i = rs;; i++) {
+            if (i < re && PyUnicode_READ(kind, data, i) != ' ') {
+                continue;
+            }
+            Py_ssize_t tok_end = i;
+            while (ends[k] <= tok_start) {
+                k++;
+            }
+            if (starts[k] <= tok_start && tok_end <= ends[k]) {
+                PyObject *hit = PyList_GET_ITEM(hits, k);
+                Py_ssize_t nel = PyList_GET_SIZE(elements);
+                if (starts[k] >= rs && ends[k] <= re && (nel == 0 || PyList_GET_ITEM(elements, nel - 1) != hit)) {
+                    if (PyList_Append(elements, hit) < 0) {
+                        goto done;
+                    }
+                    used[k] = 1;
+                }
+            }
+            else {
+                PyObject *tok = PyUnicode_Substring(text, tok_start, tok_end);
+                if (tok == NULL) {
+                    goto done;
+                }
+                if (plain) {
+                    int c = PySet_Contains(self->common, tok);
+                    if (c == 0) {
+                        int t = PySet_Contains(self->title_words, tok);
+                        if (t == 1) {
+                            t = PySet_Contains(self->org_suffix, tok);
+                            c = t < 0 ? -1 : t == 0;
+                        }
+                        else {
+                            c = t < 0 ? -1 : 0;
+                        }
+                        if (c == 0) {
+                            plain = 0;
+                        }
+                    }
+                    if (c < 0) {
+                        Py_DECREF(tok);
+                        goto done;
+                    }
+                }
+                PyObject *items[3] = {PyLong_FromSsize_t(tok_start), PyLong_FromSsize_t(tok_end), tok};
+                PyObject *element = PyTuple_New(3);
+                if (element == NULL || items[0] == NULL || items[1] == NULL) {
+                    Py_XDECREF(element);
+                    Py_XDECREF(items[0]);
+                    Py_XDECREF(items[1]);
+                    Py_DECREF(tok);
+                    goto done;
+                }
+                for (int j = 0; j < 3; j++) {
+                    PyTuple_SET_ITEM(element, j, items[j]);
+                }
+                if (append_new(elements, element) < 0) {
+                    goto done;
+                }
+            }
+            if (i >= re) {
+                break;
+            }
+            tok_start = i + 1;
+        }
+        if (!plain) {
+            PyObject *res = PyObject_CallMethodObjArgs(finder, s_read_run, cx, elements, state, NULL);
+            if (res == NULL) {
+                goto done;
+            }
+            Py_DECREF(res);
+        }
+        else {
+            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(elements); i++) {
+                PyObject *element = PyList_GET_ITEM(elements, i);
+                if (PyObject_TypeCheck(element, self->hit)
+                    && append_new(mentions, entry_mention(self, field, paragraph, element, text)) < 0) {
+                    goto done;
+                }
+            }
+        }
+        Py_CLEAR(elements);
+    }
+    for (Py_ssize_t i = 0; i < nh && i < PyList_GET_SIZE(hits); i++) {
+        if (!used[i] && append_new(mentions, entry_mention(self, field, paragraph, PyList_GET_ITEM(hits, i), text)) < 0) {
+            goto done;
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    PyMem_Free(used);
+    Py_XDECREF(field);
+    Py_XDECREF(paragraph);
+    Py_XDECREF(lones);
+    Py_XDECREF(mentions);
+    Py_XDECREF(elements);
+    return result;
+}
+
+static PyObject *
+Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"mention", "lone", "hit", "plans", "run_plan", "lone_plan", "mention_code",
+                             "common", "title_words", "org_suffix", NULL};
+    PyObject *mention, *lone, *hit, *plans, *run_plan, *lone_plan, *mention_code, *common, *title_words,
+        *org_suffix;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OOOO!OOOO!O!O!:Scanner", kwlist, &mention, &lone, &hit,
+                                     &PyDict_Type, &plans, &run_plan, &lone_plan, &mention_code,
+                                     &PyFrozenSet_Type, &common, &PyFrozenSet_Type, &title_words,
+                                     &PyFrozenSet_Type, &org_suffix)) {
+        return NULL;
+    }
+    if (check_named(lone, "lone") < 0 || check_named(hit, "hit") < 0) {
+        return NULL;
+    }
+    Scanner *self = (Scanner *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    if (layout_init(&self->ml, mention) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    self->lone = (PyTypeObject *)Py_NewRef(lone);
+    self->hit = (PyTypeObject *)Py_NewRef(hit);
+    self->plans = Py_NewRef(plans);
+    self->run_plan = Py_NewRef(run_plan);
+    self->lone_plan = Py_NewRef(lone_plan);
+    self->mention_code = Py_NewRef(mention_code);
+    self->common = Py_NewRef(common);
+    self->title_words = Py_NewRef(title_words);
+    self->org_suffix = Py_NewRef(org_suffix);
+    return (PyObject *)self;
+}
+
+static void
+Scanner_dealloc(Scanner *self)
+{
+    Py_XDECREF(self->ml.type);
+    Py_XDECREF(self->lone);
+    Py_XDECREF(self->hit);
+    Py_XDECREF(self->plans);
+    Py_XDECREF(self->run_plan);
+    Py_XDECREF(self->lone_plan);
+    Py_XDECREF(self->mention_code);
+    Py_XDECREF(self->common);
+    Py_XDECREF(self->title_words);
+    Py_XDECREF(self->org_suffix);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef Scanner_methods[] = {
+    {"find", (PyCFunction)(void (*)(void))Scanner_find, METH_FASTCALL,
+     "Catalogue.find's per-match work over the automaton's iter_long matches."},
+    {"scan", (PyCFunction)(void (*)(void))Scanner_scan, METH_FASTCALL, "The main loop of Finder.scan."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ScannerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ingest.tag._entities.Scanner",
+    .tp_basicsize = sizeof(Scanner),
+    .tp_dealloc = (destructor)Scanner_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The hot loops of ingest.tag.find.Finder (see find.py).",
+    .tp_methods = Scanner_methods,
+    .tp_new = Scanner_new,
+};
+
+/* ------------------------------------------------------------------ Assembler */
+
+typedef struct {
+    PyObject_HEAD
+    Layout ml;
+    PyObject *confidence, *fallback, *nothing; /* CONFIDENCE, its default 0.7, 0.0 */
+    PyObject *entity, *in_headline, *in_lead, *in_body, *add;
+} Assembler;
+
+/* link._add_methods: append to `methods` those of `new` it lacks; return `confidence` (stolen)
+ * raised to theirs (a new reference; NULL on error). */
+static PyObject *
+add_methods(Assembler *self, PyObject *methods, PyObject *new, PyObject *confidence)
+{
+    PyObject *it = PyObject_GetIter(new);
+    if (it == NULL) {
+        Py_DECREF(confidence);
+        return NULL;
+    }
+    PyObject *method;
+    while ((method = PyIter_Next(it)) != NULL) {
+        int has = PySequence_Contains(methods, method);
+        if (has == 0) {
+            has = append(methods, method);
+            PyObject *score = has == 0 ? PyDict_GetItemWithError(self->confidence, method) : NULL;
+            if (score == NULL && has == 0 && !PyErr_Occurred()) {
+                score = self->fallback;
+            }
+            int gt = score ? PyObject_RichCompareBool(score, confidence, Py_GT) : -1;
+            if (gt > 0) {
+                Py_SETREF(confidence, Py_NewRef(score));
+            }
+            has = gt < 0 ? -1 : 0;
+        }
+        Py_DECREF(method);
+        if (has < 0) {
+            Py_DECREF(it);
+            Py_DECREF(confidence);
+            return NULL;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) {
+        Py_DECREF(confidence);
+        return NULL;
+    }
+    return confidence;
+}
+
+/* entity[key] as a new reference (KeyError when missing, as the Python subscript). */
+static PyObject *
+item(PyObject *d, PyObject *key)
+{
+    PyObject *v = PyDict_GetItemWithError(d, key);
+    if (v == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetObject(PyExc_KeyError, key);
+        }
+        return NULL;
+    }
+    return Py_NewRef(v);
+}
+
+/* link._merge: add a later mention (and its span) of an entity; its salience is the caller's. */
+static int
+merge(Assembler *self, PyObject *entity, PyObject *loose, PyObject *m, PyObject *span)
+{
+    const Layout *l = &self->ml;
+    int r = -1;
+    PyObject *count = NULL, *spans = NULL, *text = NULL, *forms = NULL, *country = NULL, *methods = NULL,
+             *evidence = NULL, *confidence = NULL, *id = NULL, *entry = NULL, *name = NULL, *cur = NULL;
+    count = item(entity, s_mentions);
+    if (count == NULL) {
+        goto done;
+    }
+    Py_SETREF(count, PyNumber_Add(count, one));
+    if (count == NULL || PyDict_SetItem(entity, s_mentions, count) < 0) {
+        goto done;
+    }
+    spans = item(entity, s_spans);
+    if (spans == NULL || append(spans, span) < 0) {
+        goto done;
+    }
+    text = mget(l, m, M_TEXT);
+    forms = text ? item(entity, s_surface_forms) : NULL;
+    if (forms == NULL) {
+        goto done;
+    }
+    int has = PySequence_Contains(forms, text);
+    if (has < 0) {
+        goto done;
+    }
+    if (!has && append(forms, text) < 0) {
+        goto done;
+    }
+    country = item(entity, s_country);
+    if (country == NULL) {
+        goto done;
+    }
+    if (country == Py_None) {
+        Py_SETREF(country, mget(l, m, M_COUNTRY));
+        if (country == NULL || PyDict_SetItem(entity, s_country, country) < 0) {
+            goto done;
+        }
+    }
+    methods = mget(l, m, M_METHODS);
+    evidence = methods ? item(entity, s_evidence) : NULL;
+    if (evidence == NULL) {
+        goto done;
+    }
+    /* nearly every mention has one method, most often one the entity already has */
+    Py_ssize_t nm = PyObject_Length(methods);
+    if (nm < 0) {
+        goto done;
+    }
+    int known = 0;
+    if (nm == 1) {
+        PyObject *first = PySequence_GetItem(methods, 0);
+        known = first ? PySequence_Contains(evidence, first) : -1;
+        Py_XDECREF(first);
+        if (known < 0) {
+            goto done;
+        }
+    }
+    if (nm != 1 || !known) {
+        confidence = item(entity, s_confidence);
+        if (confidence == NULL) {
+            goto done;
+        }
+        confidence = add_methods(self, evidence, methods, confidence);
+        if (confidence == NULL || PyDict_SetItem(entity, s_confidence, confidence) < 0) {
+            goto done;
+        }
+    }
+    /* The name: that of the first catalogue entry met in the group, else its longest name. */
+    id = item(entity, s_id);
+    if (id == NULL) {
+        goto done;
+    }
+    int is_loose = PySet_Contains(loose, id);
+    if (is_loose < 0) {
+        goto done;
+    }
+    if (is_loose) {
+        entry = mget(l, m, M_ENTRY);
+        if (entry == NULL) {
+            goto done;
+        }
+        if (entry != Py_None) {
+            if (PySet_Discard(loose, id) < 0) {
+                goto done;
+            }
+            name = PyObject_GetAttr(entry, s_name);
+            if (name == NULL || PyDict_SetItem(entity, s_name, name) < 0) {
+                goto done;
+            }
+            PyObject *aliases = PyObject_GetAttr(entry, s_aliases);
+            PyObject *copy = aliases ? PySequence_List(aliases) : NULL;
+            Py_XDECREF(aliases);
+            if (copy == NULL || PyDict_SetItem(entity, s_aliases, copy) < 0) {
+                Py_XDECREF(copy);
+                goto done;
+            }
+            Py_DECREF(copy);
+        }
+        else {
+            name = mget(l, m, M_NAME);
+            cur = name ? item(entity, s_name) : NULL;
+            if (cur == NULL) {
+                goto done;
+            }
+            Py_ssize_t a = PyObject_Length(name), b = a < 0 ? -1 : PyObject_Length(cur);
+            if (b < 0) {
+                goto done;
+            }
+            if (a > b && PyDict_SetItem(entity, s_name, name) < 0) {
+                goto done;
+            }
+        }
+    }
+    r = 0;
+done:
+    Py_XDECREF(count);
+    Py_XDECREF(spans);
+    Py_XDECREF(text);
+    Py_XDECREF(forms);
+    Py_XDECREF(country);
+    Py_XDECREF(methods);
+    Py_XDECREF(evidence);
+    Py_XDECREF(confidence);
+    Py_XDECREF(id);
+    Py_XDECREF(entry);
+    Py_XDECREF(name);
+    Py_XDECREF(cur);
+    return r;
+}
+
+/* The first mention of an entity in link._entities: its dict, from the template, in the
+ * record's key order. */
+static int
+first_mention(Assembler *self, PyObject *entities, PyObject *loose, PyObject *m, PyObject *id, PyObject *type,
+              PyObject *text, PyObject *span, PyObject *salience)
+{
+    const Layout *l = &self->ml;
+    int r = -1;
+    PyObject *entry = NULL, *src = NULL, *methods = NULL, *confidence = NULL, *entity = NULL, *value = NULL,
+             *country = NULL;
+    entry = mget(l, m, M_ENTRY);
+    src = entry ? mget(l, m, M_METHODS) : NULL;
+    if (src == NULL) {
+        goto done;
+    }
+    Py_ssize_t nm = PyObject_Length(src);
+    if (nm < 0) {
+        goto done;
+    }
+    if (nm == 1) {
+        /* nearly every mention was found by one method */
+        PyObject *method = PySequence_GetItem(src, 0);
+        if (method == NULL) {
+            goto done;
+        }
+        confidence = PyDict_GetItemWithError(self->confidence, method);
+        if (confidence == NULL && !PyErr_Occurred()) {
+            confidence = self->fallback;
+        }
+        Py_XINCREF(confidence);
+        methods = confidence ? PyList_New(1) : NULL;
+        if (methods == NULL) {
+            Py_DECREF(method);
+            goto done;
+        }
+        PyList_SET_ITEM(methods, 0, method);
+    }
+    else {
+        methods = PyList_New(0);
+        confidence = methods ? add_methods(self, methods, src, Py_NewRef(self->nothing)) : NULL;
+        if (confidence == NULL) {
+            goto done;
+        }
+    }
+    entity = PyDict_Copy(self->entity);
+    if (entity == NULL || PyDict_SetItem(entities, id, entity) < 0 || PyDict_SetItem(entity, s_type, type) < 0) {
+        goto done;
+    }
+    if (entry == Py_None) {
+        if (PySet_Add(loose, id) < 0) {
+            goto done;
+        }
+        value = mget(l, m, M_NAME);
+        if (value == NULL || PyDict_SetItem(entity, s_name, value) < 0) {
+            goto done;
+        }
+        Py_SETREF(value, PyList_New(0));
+    }
+    else {
+        value = PyObject_GetAttr(entry, s_name);
+        if (value == NULL || PyDict_SetItem(entity, s_name, value) < 0) {
+            goto done;
+        }
+        Py_SETREF(value, PyObject_GetAttr(entry, s_aliases));
+        if (value != NULL) {
+            Py_SETREF(value, PySequence_List(value));
+        }
+    }
+    if (value == NULL || PyDict_SetItem(entity, s_aliases, value) < 0) {
+        goto done;
+    }
+    Py_SETREF(value, PyList_New(1));
+    if (value == NULL) {
+        goto done;
+    }
+    PyList_SET_ITEM(value, 0, Py_NewRef(text));
+    if (PyDict_SetItem(entity, s_surface_forms, value) < 0 || PyDict_SetItem(entity, s_id, id) < 0) {
+        goto done;
+    }
+    country = mget(l, m, M_COUNTRY);
+    if (country == NULL || (country != Py_None && PyDict_SetItem(entity, s_country, country) < 0)) {
+        goto done;
+    }
+    Py_SETREF(value, PyList_New(1));
+    if (value == NULL) {
+        goto done;
+    }
+    PyList_SET_ITEM(value, 0, Py_NewRef(span));
+    if (PyDict_SetItem(entity, s_spans, value) < 0) {
+        goto done;
+    }
+    Py_SETREF(value, PyDict_Copy(salience));
+    if (value == NULL || PyDict_SetItem(entity, s_salience, value) < 0
+        || PyDict_SetItem(entity, s_confidence, confidence) < 0 || PyDict_SetItem(entity, s_evidence, methods) < 0) {
+        goto done;
+    }
+    r = 0;
+done:
+    Py_XDECREF(entry);
+    Py_XDECREF(src);
+    Py_XDECREF(methods);
+    Py_XDECREF(confidence);
+    Py_XDECREF(entity);
+    Py_XDECREF(value);
+    Py_XDECREF(country);
+    return r;
+}
+
+/* link._entities: the entity list of `assemble`, with `story` sorted on start; None when two
+ * mentions start together and the longer comes second. */
+static PyObject *
+Assembler_entities(Assembler *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "entities(dated, story, credit_names, texts, heads, paragraphs)");
+        return NULL;
+    }
+    PyObject *dated = args[0], *story = args[1], *credit_names = args[2], *texts = args[3], *paragraphs = args[5];
+    const Layout *l = &self->ml;
+    Py_ssize_t heads = PyNumber_AsSsize_t(args[4], PyExc_OverflowError);
+    if (heads == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (!PyList_Check(story)) {
+        PyErr_SetString(PyExc_TypeError, "entities: story must be a list");
+        return NULL;
+    }
+    PyObject *result = NULL, *field = Py_NewRef(empty_str), *paragraph = Py_NewRef(zero);
+    PyObject *m = NULL, *type = NULL, *text = NULL, *id = NULL, *span = NULL, *it = NULL;
+    PyObject *entities = PyDict_New();
+    PyObject *loose = entities ? PySet_New(NULL) : NULL;
+    if (loose == NULL) {
+        goto done;
+    }
+    /* dateline locations each have their own paragraph: none overlaps another */
+    it = PyObject_GetIter(dated);
+    if (it == NULL) {
+        goto done;
+    }
+    while ((m = PyIter_Next(it)) != NULL) {
+        PyObject *p = mget(l, m, M_PARAGRAPH);
+        PyObject *s = p ? mget(l, m, M_START) : NULL;
+        PyObject *e = s ? mget(l, m, M_END) : NULL;
+        PyObject *res =
+            e ? PyObject_CallFunctionObjArgs(self->add, entities, loose, credit_names, m, s_dateline, p, s, e, NULL)
+              : NULL;
+        Py_XDECREF(p);
+        Py_XDECREF(s);
+        Py_XDECREF(e);
+        Py_CLEAR(m);
+        if (res == NULL) {
+            goto done;
+        }
+        Py_DECREF(res);
+    }
+    if (PyErr_Occurred()) {
+        goto done;
+    }
+    int credits = PyObject_IsTrue(credit_names);
+    if (credits < 0) {
+        goto done;
+    }
+    Py_ssize_t last_start = -1, last_end = -1;
+    /* the part holding the current mention: its index, where it starts (`shift`) and where the
+     * next one starts */
+    Py_ssize_t index = -1, shift = 0, next_part = 0;
+    int headline = 0, lead = 0;
+    PyObject *salience = self->in_body;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(story); i++) {
+        m = Py_NewRef(PyList_GET_ITEM(story, i));
+        Py_ssize_t start = mget_index(l, m, M_START);
+        if (start == -1 && PyErr_Occurred()) {
+            goto done;
+        }
+        Py_ssize_t end = mget_index(l, m, M_END);
+        if (end == -1 && PyErr_Occurred()) {
+            goto done;
+        }
+        if (start < last_end) {
+            if (start == last_start && end > last_end) {
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            Py_CLEAR(m);
+            continue;
+        }
+        last_start = start;
+        last_end = end;
+        if (start >= next_part) {
+            while (next_part <= start) {
+                index += 1;
+                shift = next_part;
+                PyObject *part = PySequence_GetItem(texts, index);
+                Py_ssize_t n = part ? PyObject_Length(part) : -1;
+                Py_XDECREF(part);
+                if (n < 0) {
+                    goto done;
+                }
+                next_part += n + 2; /* and a blank line */
+            }
+            if (index < heads) {
+                Py_SETREF(field, Py_NewRef(s_headline));
+                Py_SETREF(paragraph, Py_NewRef(zero));
+                headline = 1;
+                lead = 0;
+                salience = self->in_headline;
+            }
+            else {
+                if (paragraphs == Py_None) {
+                    Py_SETREF(paragraph, PyLong_FromSsize_t(index - heads));
+                }
+                else {
+                    Py_SETREF(paragraph, PySequence_GetItem(paragraphs, index));
+                }
+                if (paragraph == NULL) {
+                    goto done;
+                }
+                Py_SETREF(field, Py_NewRef(s_body));
+                headline = 0;
+                lead = PyObject_RichCompareBool(paragraph, zero, Py_EQ);
+                if (lead < 0) {
+                    goto done;
+                }
+                salience = lead ? self->in_lead : self->in_body;
+            }
+        }
+        type = mget(l, m, M_TYPE);
+        if (type == NULL) {
+            goto done;
+        }
+        int person = PyObject_RichCompareBool(type, s_person, Py_EQ);
+        if (person < 0) {
+            goto done;
+        }
+        if (person && credits) {
+            PyObject *name = mget(l, m, M_NAME);
+            int credited = name ? PySequence_Contains(credit_names, name) : -1;
+            Py_XDECREF(name);
+            if (credited == 0) {
+                PyObject *t = mget(l, m, M_TEXT);
+                credited = t ? PySequence_Contains(credit_names, t) : -1;
+                Py_XDECREF(t);
+            }
+            if (credited < 0) {
+                goto done;
+            }
+            if (credited) {
+                Py_CLEAR(type);
+                Py_CLEAR(m);
+                continue;
+            }
+        }
+        text = mget(l, m, M_TEXT);
+        span = text ? PyDict_New() : NULL;
+        if (span == NULL) {
+            goto done;
+        }
+        PyObject *s = PyLong_FromSsize_t(start - shift), *e = PyLong_FromSsize_t(end - shift);
+        int bad = s == NULL || e == NULL || PyDict_SetItem(span, s_field, field) < 0
+                  || PyDict_SetItem(span, s_paragraph, paragraph) < 0 || PyDict_SetItem(span, s_start, s) < 0
+                  || PyDict_SetItem(span, s_end, e) < 0 || PyDict_SetItem(span, s_text, text) < 0;
+        Py_XDECREF(s);
+        Py_XDECREF(e);
+        id = bad ? NULL : mget(l, m, M_ID);
+        if (id == NULL) {
+            goto done;
+        }
+        PyObject *entity = PyDict_GetItemWithError(entities, id);
+        if (entity == NULL) {
+            if (PyErr_Occurred() || first_mention(self, entities, loose, m, id, type, text, span, salience) < 0) {
+                goto done;
+            }
+        }
+        else {
+            Py_INCREF(entity);
+            int err = merge(self, entity, loose, m, span);
+            if (err == 0 && (headline || lead)) {
+                PyObject *sal = item(entity, s_salience);
+                err = sal ? PyObject_SetItem(sal, headline ? s_headline : s_lead, Py_True) : -1;
+                Py_XDECREF(sal);
+            }
+            Py_DECREF(entity);
+            if (err < 0) {
+                goto done;
+            }
+        }
+        Py_CLEAR(type);
+        Py_CLEAR(text);
+        Py_CLEAR(span);
+        Py_CLEAR(id);
+        Py_CLEAR(m);
+    }
+    result = PyDict_Values(entities);
+done:
+    Py_XDECREF(it);
+    Py_XDECREF(m);
+    Py_XDECREF(type);
+    Py_XDECREF(text);
+    Py_XDECREF(span);
+    Py_XDECREF(id);
+    Py_XDECREF(field);
+    Py_XDECREF(paragraph);
+    Py_XDECREF(entities);
+    Py_XDECREF(loose);
+    return result;
+}
+
+static PyObject *
+Assembler_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"mention", "confidence", "entity", "in_headline", "in_lead", "in_body", "add", NULL};
+    PyObject *mention, *confidence, *entity, *in_headline, *in_lead, *in_body, *add;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OO!O!O!O!O!O:Assembler", kwlist, &mention, &PyDict_Type,
+                                     &confidence, &PyDict_Type, &entity, &PyDict_Type, &in_headline, &PyDict_Type,
+                                     &in_lead, &PyDict_Type, &in_body, &add)) {
+        return NULL;
+    }
+    Assembler *self = (Assembler *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    if (layout_init(&self->ml, mention) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    self->fallback = PyFloat_FromDouble(0.7);
+    self->nothing = PyFloat_FromDouble(0.0);
+    if (self->fallback == NULL || self->nothing == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    self->confidence = Py_NewRef(confidence);
+    self->entity = Py_NewRef(entity);
+    self->in_headline = Py_NewRef(in_headline);
+    self->in_lead = Py_NewRef(in_lead);
+    self->in_body = Py_NewRef(in_body);
+    self->add = Py_NewRef(add);
+    return (PyObject *)self;
+}
+
+static void
+Assembler_dealloc(Assembler *self)
+{
+    Py_XDECREF(self->ml.type);
+    Py_XDECREF(self->confidence);
+    Py_XDECREF(self->fallback);
+    Py_XDECREF(self->nothing);
+    Py_XDECREF(self->entity);
+    Py_XDECREF(self->in_headline);
+    Py_XDECREF(self->in_lead);
+    Py_XDECREF(self->in_body);
+    Py_XDECREF(self->add);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef Assembler_methods[] = {
+    {"entities", (PyCFunction)(void (*)(void))Assembler_entities, METH_FASTCALL,
+     "link._entities: the entity list of assemble, or None (see link.py)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject AssemblerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "ingest.tag._entities.Assembler",
+    .tp_basicsize = sizeof(Assembler),
+    .tp_dealloc = (destructor)Assembler_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The entity list of ingest.tag.link.assemble (see link.py).",
+    .tp_methods = Assembler_methods,
+    .tp_new = Assembler_new,
+};
+
+/* ------------------------------------------------------------------ module */
+
+static struct PyModuleDef entities_module = {
+    PyModuleDef_HEAD_INIT, .m_name = "ingest.tag._entities",
+    .m_doc = "The entity tagger's per-story loops in C (see ingest.tag.find and ingest.tag.link).",
+    .m_size = -1,
+};
+
+static int
+intern(PyObject **slot, const char *s)
+{
+    *slot = PyUnicode_InternFromString(s);
+    return *slot == NULL ? -1 : 0;
+}
+
+PyMODINIT_FUNC
+PyInit__entities(void)
+{
+    if (intern(&s_field, "field") || intern(&s_paragraph, "paragraph") || intern(&s_start, "start")
+        || intern(&s_end, "end") || intern(&s_text, "text") || intern(&s_type, "type") || intern(&s_id, "id")
+        || intern(&s_name, "name") || intern(&s_country, "country") || intern(&s_aliases, "aliases")
+        || intern(&s_surface_forms, "surface_forms") || intern(&s_mentions, "mentions")
+        || intern(&s_spans, "spans") || intern(&s_salience, "salience") || intern(&s_confidence, "confidence")
+        || intern(&s_evidence, "evidence") || intern(&s_headline, "headline") || intern(&s_lead, "lead")
+        || intern(&s_body, "body") || intern(&s_dateline, "dateline") || intern(&s_person, "person")
+        || intern(&s_demonym, "demonym") || intern(&s_catalogue_alias, "catalogue alias")
+        || intern(&s_follow, "_follow") || intern(&s_read_run, "_read_run") || intern(&s_lones, "lones")
+        || intern(&empty_str, "")) {
+        return NULL;
+    }
+    empty_tuple = PyTuple_New(0);
+    zero = PyLong_FromLong(0);
+    one = PyLong_FromLong(1);
+    if (empty_tuple == NULL || zero == NULL || one == NULL) {
+        return NULL;
+    }
+    if (PyType_Ready(&ScannerType) < 0 || PyType_Ready(&AssemblerType) < 0) {
+        return NULL;
+    }
+    PyObject *mod = PyModule_Create(&entities_module);
+    if (mod == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddObjectRef(mod, "Scanner", (PyObject *)&ScannerType) < 0
+        || PyModule_AddObjectRef(mod, "Assembler", (PyObject *)&AssemblerType) < 0) {
+        Py_DECREF(mod);
+        return NULL;
+    }
+    return mod;
+}

@@ -1,0 +1,77 @@
+"""Types of the entity tagger's C loops built from `_entities.c` (see `ingest.tag.find` and `link`)."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+class Scanner:
+    """The hot loops of a `Finder`: `Catalogue.find`'s per-match work and `Finder.scan`'s run loop."""
+
+    def __init__(
+        self,
+        *,
+        mention: type,
+        lone: type,
+        hit: type,
+        plans: dict[str, tuple[Any, ...]],
+        run_plan: Callable[[str], tuple[Any, ...]],
+        lone_plan: tuple[Any, ...],
+        mention_code: int,
+        common: frozenset[str],
+        title_words: frozenset[str],
+        org_suffix: frozenset[str],
+    ) -> None: ...
+    def find(
+        self,
+        matches: Iterable[tuple[int, int]],
+        text: str,
+        lengths: list[int],
+        cache: list[Any],
+        targets: list[list[int]],
+        entry: Callable[[int], Any],
+        placeholders: int,
+        demonyms_from: int,
+        /,
+    ) -> list[Any]:
+        """`Catalogue.find` over the automaton's iter_long matches of `text`."""
+    def scan(
+        self,
+        finder: Any,
+        cx: Any,
+        state: Any,
+        text: str,
+        hits: list[Any],
+        starts: list[int],
+        ends: list[int],
+        run_starts: list[int],
+        run_ends: list[int],
+        used: list[bool],
+        h: int,
+        /,
+    ) -> None:
+        """The main loop of `Finder.scan` and the mentions of the hits no run used."""
+
+class Assembler:
+    """`link._entities` (with `_merge` and `_add_methods`) with the tables of `ingest.tag.link`."""
+
+    def __init__(
+        self,
+        *,
+        mention: type,
+        confidence: dict[str, float],
+        entity: dict[str, Any],
+        in_headline: dict[str, bool],
+        in_lead: dict[str, bool],
+        in_body: dict[str, bool],
+        add: Callable[..., None],
+    ) -> None: ...
+    def entities(
+        self,
+        dated: list[Any],
+        story: list[Any],
+        credit_names: set[str],
+        texts: list[str],
+        heads: int,
+        paragraphs: list[int] | None,
+        /,
+    ) -> list[dict[str, Any]] | None:
+        """The entity list of `assemble`, or None when two mentions start together, longer second."""
