@@ -27,6 +27,7 @@ from ingest.tag import entities, find, link, load_tagger
 from ingest.tag.catalogue import Hit
 from ingest.tag.entities import EntityTagger
 from ingest.tag.find import Mention
+from tests.test_tag_find import PIECES, RUN_CASES
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold" / "tagging" / "stories.jsonl"
@@ -293,3 +294,30 @@ def test_c_mentions_are_mentions() -> None:
     assert all(type(m) is Mention for m in states[0].mentions)
     assert [m.before for m in states[0].mentions] == [m.before for m in states[1].mentions]
     assert all(type(lone) is find.Lone for lone in states[0].lones)
+
+
+# the pieces of the run-regex tests, and more non-ASCII, possessive and abbreviation cases
+RUN_PIECES = [
+    *PIECES,
+    *["İ", "ı", "’s", "’sa", "'sa", "_", "9", "Ä", "ß", "Ж", "٣", "\U0001d400", "Þ", "\u00df", "÷"],
+    *["Mrs.", "Mr", "Co.", "Inc.", "A.B.", "A.b.", "J.D", " de la ", " della ", " al ", " bint-X"],
+    *["bin-Laden", " ben-Ari", " ibn-Saud", " & Co.", "Ltd"],
+]
+
+
+def _c_runs(text: str) -> list[tuple[int, int]]:
+    scanner = _taggers()[0].finder._scanner
+    assert scanner is not None, BUILD
+    starts, ends = scanner.runs(text)
+    return list(zip(starts, ends, strict=True))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(RUN_PIECES), max_size=40).map("".join))
+def test_c_runs_are_the_run_regex_runs(text: str) -> None:
+    assert _c_runs(text) == [m.span() for m in find.RUN_RE.finditer(text)]
+
+
+def test_c_run_cases() -> None:
+    for text, runs in RUN_CASES:
+        assert [text[a:b] for a, b in _c_runs(text)] == runs, text

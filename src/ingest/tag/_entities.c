@@ -14,6 +14,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <string.h>
 
 /* ------------------------------------------------------------------ shared names */
 
@@ -205,14 +206,272 @@ index_list(PyObject *list, const char *what, Py_ssize_t **out, Py_ssize_t *n)
     return 0;
 }
 
+/* obj.append(item) */
+static int
+append(PyObject *obj, PyObject *item)
+{
+    if (PyList_CheckExact(obj)) {
+        return PyList_Append(obj, item);
+    }
+    PyObject *res = PyObject_CallMethod(obj, "append", "O", item);
+    Py_XDECREF(res);
+    return res ? 0 : -1;
+}
+
+static int
+append_new(PyObject *list, PyObject *item)
+{
+    if (item == NULL) {
+        return -1;
+    }
+    int r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
 /* ------------------------------------------------------------------ Scanner */
+
+/* A short ASCII word of the run pattern (a particle, an abbreviation, a prefix). */
+typedef struct {
+    char s[8];
+    Py_ssize_t n;
+} Word;
+
+enum { MAX_WORDS = 64 };
+
+typedef struct {
+    Word w[MAX_WORDS];
+    int n;
+} Words;
 
 typedef struct {
     PyObject_HEAD
     Layout ml;
     PyTypeObject *hit, *lone;
     PyObject *plans, *run_plan, *lone_plan, *mention_code, *common, *title_words, *org_suffix;
+    Words particles, abbreviations, prefixes;
 } Scanner;
+
+static int
+words_init(Words *w, PyObject *iterable, const char *what)
+{
+    PyObject *seq = PySequence_Fast(iterable, what);
+    if (seq == NULL) {
+        return -1;
+    }
+    w->n = 0;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
+        const char *s = PyUnicode_Check(o) ? PyUnicode_AsUTF8AndSize(o, &w->w[w->n].n) : NULL;
+        if (s == NULL || w->n >= MAX_WORDS || w->w[w->n].n < 1 || w->w[w->n].n >= 8
+            || !PyUnicode_IS_ASCII(o)) {
+            Py_DECREF(seq);
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_ValueError, "%s: up to %d ASCII words of 1 to 7 letters", what, MAX_WORDS);
+            }
+            return -1;
+        }
+        memcpy(w->w[w->n].s, s, (size_t)w->w[w->n].n);
+        w->n++;
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* text[start:end] is one of `w` (the text read as code points) */
+static int
+is_word(const Words *w, int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+{
+    for (int i = 0; i < w->n; i++) {
+        if (w->w[i].n != end - start) {
+            continue;
+        }
+        Py_ssize_t j = 0;
+        while (j < w->w[i].n && PyUnicode_READ(kind, data, start + j) == (Py_UCS4)(unsigned char)w->w[i].s[j]) {
+            j++;
+        }
+        if (j == w->w[i].n) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ find.RUN_RE */
+
+/* The capitalised runs of find.RUN_RE, which matches exactly what its plain form matches:
+ *   (?=[A-Z\u00C0-\u00DE])(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*
+ * Nothing follows the repetition, so sre never backtracks into an element once it matched: each
+ * element is the first alternative that matches, each repeated group the first branch that does,
+ * and the run ends where neither does. \w is sre's: str.isalnum() or "_". */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t n;
+    const Scanner *s;
+} Runs;
+
+#define AT(r, i) PyUnicode_READ((r)->kind, (r)->data, (i))
+
+static int
+run_word_char(Py_UCS4 ch)
+{
+    return Py_UNICODE_ISALNUM(ch) || ch == '_';
+}
+
+static int
+run_capital(Py_UCS4 ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 0xC0 && ch <= 0xDE);
+}
+
+/* WORD after its capital at i - 1: \w*(?:[-'\u2019](?!s\b)\w+)*\+? */
+static Py_ssize_t
+run_word_rest(const Runs *r, Py_ssize_t i)
+{
+    while (i < r->n && run_word_char(AT(r, i))) {
+        i++;
+    }
+    while (i < r->n) {
+        Py_UCS4 ch = AT(r, i);
+        if (ch != '-' && ch != '\'' && ch != 0x2019) {
+            break;
+        }
+        Py_ssize_t k = i + 1;
+        if (k < r->n && AT(r, k) == 's' && (k + 1 == r->n || !run_word_char(AT(r, k + 1)))) {
+            break; /* a possessive "'s" */
+        }
+        if (k >= r->n || !run_word_char(AT(r, k))) {
+            break;
+        }
+        i = k + 1;
+        while (i < r->n && run_word_char(AT(r, i))) {
+            i++;
+        }
+    }
+    if (i < r->n && AT(r, i) == '+') {
+        i++;
+    }
+    return i;
+}
+
+/* ELEMENT at q: ABBREV | WORD | (?:al|el|bin|ben|ibn)-WORD; its end, or -1 */
+static Py_ssize_t
+run_element(const Runs *r, Py_ssize_t q)
+{
+    if (q >= r->n) {
+        return -1;
+    }
+    Py_UCS4 c = AT(r, q);
+    if (c >= 'A' && c <= 'Z') {
+        /* [A-Z]\.(?:[A-Z]\.)* */
+        if (q + 1 < r->n && AT(r, q + 1) == '.') {
+            Py_ssize_t e = q + 2;
+            while (e + 1 < r->n && AT(r, e) >= 'A' && AT(r, e) <= 'Z' && AT(r, e + 1) == '.') {
+                e += 2;
+            }
+            return e;
+        }
+        /* (?=[A-Z][a-z]{1,3}+\.)(?:Corp|Inc|...)\. */
+        Py_ssize_t j = q + 1;
+        while (j < r->n && j - q <= 3 && AT(r, j) >= 'a' && AT(r, j) <= 'z') {
+            j++;
+        }
+        if (j - q >= 2 && j < r->n && AT(r, j) == '.' && is_word(&r->s->abbreviations, r->kind, r->data, q, j)) {
+            return j + 1;
+        }
+    }
+    if (run_capital(c)) {
+        return run_word_rest(r, q + 1);
+    }
+    for (int i = 0; i < r->s->prefixes.n; i++) {
+        Py_ssize_t dash = q + r->s->prefixes.w[i].n;
+        if (dash + 1 < r->n && AT(r, dash) == '-' && run_capital(AT(r, dash + 1))
+            && is_word(&r->s->prefixes, r->kind, r->data, q, dash)) {
+            return run_word_rest(r, dash + 2);
+        }
+    }
+    return -1;
+}
+
+/* One more element after the run's end e: (?: {PARTICLE})* {ELEMENT} or " & " {ELEMENT}; the
+ * new end, or -1. A particle is a whole word up to a space (its letters are [a-z] and a space
+ * must follow it); the element is tried after all the particles, and giving one back never
+ * helps (an element starts with a capital or with "al-"-like prefixes, never a particle and a
+ * space). */
+static Py_ssize_t
+run_next(const Runs *r, Py_ssize_t e)
+{
+    if (e >= r->n || AT(r, e) != ' ') {
+        return -1;
+    }
+    Py_ssize_t q = e;
+    for (;;) {
+        Py_ssize_t t = q + 1;
+        while (t < r->n && AT(r, t) >= 'a' && AT(r, t) <= 'z') {
+            t++;
+        }
+        if (t < r->n && AT(r, t) == ' ' && is_word(&r->s->particles, r->kind, r->data, q + 1, t)) {
+            q = t;
+            continue;
+        }
+        break;
+    }
+    Py_ssize_t end = run_element(r, q + 1);
+    if (end >= 0) {
+        return end;
+    }
+    if (e + 2 < r->n && AT(r, e + 1) == '&' && AT(r, e + 2) == ' ') {
+        return run_element(r, e + 3);
+    }
+    return -1;
+}
+
+/* [m.start() for m in RUN_RE.finditer(text)] and [m.end() ...], as two lists */
+static PyObject *
+Scanner_runs(Scanner *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "runs: text must be a str");
+        return NULL;
+    }
+    Runs r = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), self};
+    PyObject *starts = PyList_New(0), *ends = PyList_New(0);
+    if (starts == NULL || ends == NULL) {
+        goto fail;
+    }
+    Py_ssize_t p = 0;
+    while (p < r.n) {
+        Py_UCS4 c = AT(&r, p);
+        if (!run_capital(c)) {
+            p++;
+            continue;
+        }
+        if (p > 0) {
+            Py_UCS4 b = AT(&r, p - 1);
+            if (run_word_char(b) || b == '\'' || b == 0x2019 || b == '-' || b == '.') {
+                p++;
+                continue;
+            }
+        }
+        Py_ssize_t e = run_element(&r, p), next;
+        while ((next = run_next(&r, e)) >= 0) {
+            e = next;
+        }
+        if (append_new(starts, PyLong_FromSsize_t(p)) < 0 || append_new(ends, PyLong_FromSsize_t(e)) < 0) {
+            goto fail;
+        }
+        p = e;
+    }
+    PyObject *pair = PyTuple_Pack(2, starts, ends);
+    Py_DECREF(starts);
+    Py_DECREF(ends);
+    return pair;
+fail:
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    return NULL;
+}
 
 /* Catalogue.find: leftmost-longest catalogue hits in `text` that start and end on word
  * boundaries, from the automaton's iter_long over it (`matches`). */
@@ -385,29 +644,6 @@ entry_mention(Scanner *self, PyObject *field, PyObject *paragraph, PyObject *hit
     Py_XDECREF(name);
     Py_XDECREF(country);
     return m;
-}
-
-/* obj.append(item) */
-static int
-append(PyObject *obj, PyObject *item)
-{
-    if (PyList_CheckExact(obj)) {
-        return PyList_Append(obj, item);
-    }
-    PyObject *res = PyObject_CallMethod(obj, "append", "O", item);
-    Py_XDECREF(res);
-    return res ? 0 : -1;
-}
-
-static int
-append_new(PyObject *list, PyObject *item)
-{
-    if (item == NULL) {
-        return -1;
-    }
-    int r = PyList_Append(list, item);
-    Py_DECREF(item);
-    return r;
 }
 
 /* The branch of Finder.scan for a run without hits: its cached plan (`_run_plan`) says what it
@@ -702,14 +938,15 @@ done:
 static PyObject *
 Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"mention", "lone", "hit", "plans", "run_plan", "lone_plan", "mention_code",
-                             "common", "title_words", "org_suffix", NULL};
+    static char *kwlist[] = {"mention",     "lone",       "hit",       "plans",         "run_plan",
+                             "lone_plan",   "mention_code", "common",  "title_words",   "org_suffix",
+                             "particles",   "abbreviations", "prefixes", NULL};
     PyObject *mention, *lone, *hit, *plans, *run_plan, *lone_plan, *mention_code, *common, *title_words,
-        *org_suffix;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OOOO!OOOO!O!O!:Scanner", kwlist, &mention, &lone, &hit,
+        *org_suffix, *particles, *abbreviations, *prefixes;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OOOO!OOOO!O!O!OOO:Scanner", kwlist, &mention, &lone, &hit,
                                      &PyDict_Type, &plans, &run_plan, &lone_plan, &mention_code,
                                      &PyFrozenSet_Type, &common, &PyFrozenSet_Type, &title_words,
-                                     &PyFrozenSet_Type, &org_suffix)) {
+                                     &PyFrozenSet_Type, &org_suffix, &particles, &abbreviations, &prefixes)) {
         return NULL;
     }
     if (check_named(lone, "lone") < 0 || check_named(hit, "hit") < 0) {
@@ -719,7 +956,9 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (self == NULL) {
         return NULL;
     }
-    if (layout_init(&self->ml, mention) < 0) {
+    if (layout_init(&self->ml, mention) < 0 || words_init(&self->particles, particles, "particles") < 0
+        || words_init(&self->abbreviations, abbreviations, "abbreviations") < 0
+        || words_init(&self->prefixes, prefixes, "prefixes") < 0) {
         Py_DECREF(self);
         return NULL;
     }
@@ -755,6 +994,7 @@ static PyMethodDef Scanner_methods[] = {
     {"find", (PyCFunction)(void (*)(void))Scanner_find, METH_FASTCALL,
      "Catalogue.find's per-match work over the automaton's iter_long matches."},
     {"scan", (PyCFunction)(void (*)(void))Scanner_scan, METH_FASTCALL, "The main loop of Finder.scan."},
+    {"runs", (PyCFunction)Scanner_runs, METH_O, "The starts and ends of find.RUN_RE's matches."},
     {NULL, NULL, 0, NULL},
 };
 

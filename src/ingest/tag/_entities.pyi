@@ -19,7 +19,12 @@ class Scanner:
         common: frozenset[str],
         title_words: frozenset[str],
         org_suffix: frozenset[str],
+        particles: tuple[str, ...],
+        abbreviations: tuple[str, ...],
+        prefixes: tuple[str, ...],
     ) -> None: ...
+    def runs(self, text: str, /) -> tuple[list[int], list[int]]:
+        """The starts and the ends of `find.RUN_RE`'s matches in `text`."""
     def find(
         self,
         matches: Iterable[tuple[int, int]],

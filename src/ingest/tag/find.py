@@ -45,7 +45,9 @@ _JOINED = r"(?:[-'\u2019](?!s\b)\w+)"
 _JOINED_ANY = rf"(?:{_JOINED}{_JOINED}*|)"
 WORD = rf"(?:[A-Z\u00C0-\u00DE][\w]*{_JOINED_ANY}\+?)"
 PARTICLE = r"(?:de|da|do|dos|das|del|della|di|du|la|le|van|von|der|den|ter|bin|bint|ibn|al|el|y|zu)"
-ELEMENT = rf"(?:{ABBREV}|{WORD}|(?:al|el|bin|ben|ibn)-{WORD})"
+# Prefixes joined to a name by a hyphen ("al-Sadr", "bin-Salman").
+PREFIXES = ("al", "el", "bin", "ben", "ibn")
+ELEMENT = rf"(?:{ABBREV}|{WORD}|(?:{'|'.join(PREFIXES)})-{WORD})"
 # The run regex scans every story character, so it is written for speed; it matches exactly what
 #   (?=[A-Z\u00C0-\u00DE])(?<![\w'\u2019\-.]){ELEMENT}(?:(?: {PARTICLE})* {ELEMENT}| & {ELEMENT})*
 # matches (tests/test_tag_find.py checks it against that pattern and against session 3's form on
@@ -388,6 +390,10 @@ class Finder:
                 common=cues.COMMON,
                 title_words=cues.TITLE_WORDS,
                 org_suffix=cues.ORG_SUFFIX,
+                # the words RUN_RE spells, for the C run search that stands for it
+                particles=tuple(PARTICLE[3:-1].split("|")),
+                abbreviations=tuple(ABBREV_WORDS.split("|")),
+                prefixes=PREFIXES,
             )
 
     # -- one text ---------------------------------------------------------------------------------
@@ -418,10 +424,14 @@ class Finder:
         # plain lists: a story has dozens of runs and each looks at the next hit's start and end;
         # a last hit after every run saves testing for the end of the list
         starts, ends = [*map(_HIT_START, hits), _NO_HIT], [*map(_HIT_END, hits), _NO_HIT]
-        matches = list(RUN_RE.finditer(text))
-        run_starts, run_ends = _merge_runs(
-            text, list(map(_match_start, matches)), list(map(_match_end, matches)), starts, ends
-        )
+        if scanner is None:
+            matches = list(RUN_RE.finditer(text))
+            run_starts, run_ends = _merge_runs(
+                text, list(map(_match_start, matches)), list(map(_match_end, matches)), starts, ends
+            )
+        else:
+            # the same runs, found in C
+            run_starts, run_ends = _merge_runs(text, *scanner.runs(text), starts, ends)
         used = [False] * nh
         plan_get, add_lone, add_mention = _PLANS.get, state.lones.append, state.mentions.append
         field_, paragraph = cx.field, cx.paragraph
