@@ -262,6 +262,11 @@ def test_assembly_of_hand_made_mentions() -> None:
     texts = ["Roe and Doe", "Jane Roe met John Doe and Roe", "Doe"]
     lists = [
         [_mention(0, 3, "Roe"), _mention(0, 11, "Roe and Doe", type="organization")],
+        # one loose entity named by two names of one length: the first stays
+        [
+            _mention(0, 3, "Roe", id="local:org/x", name="Abc"),
+            _mention(8, 11, "Doe", id="local:org/x", name="Abd"),
+        ],
         [_mention(13, 21, "Jane Roe", methods=["said cue", "title cue", "odd"]), _mention(17, 21, "Roe")],
         [_mention(26, 34, "John Doe", methods=[]), _mention(26, 34, "John Doe", methods=["given name"])],
         [
