@@ -21,7 +21,8 @@
 static PyObject *s_field, *s_paragraph, *s_start, *s_end, *s_text, *s_type, *s_id, *s_name,
     *s_country, *s_aliases, *s_surface_forms, *s_mentions, *s_spans, *s_salience, *s_confidence,
     *s_evidence, *s_headline, *s_lead, *s_body, *s_dateline, *s_person, *s_demonym,
-    *s_catalogue_alias, *s_follow, *s_read_run, *s_lones;
+    *s_catalogue_alias, *s_follow, *s_read_run, *s_lones, *s_washington, *s_space, *s_kind, *s_short,
+    *s_place, *s_organization;
 static PyObject *empty_str, *empty_tuple, *zero, *one;
 
 /* The slots of ingest.tag.find.Mention, in the order of its fields (its __match_args__). */
@@ -316,7 +317,8 @@ typedef struct {
 static int
 run_word_char(Py_UCS4 ch)
 {
-    return Py_UNICODE_ISALNUM(ch) || ch == '_';
+    /* ASCII by CPython's table: the same answer as str.isalnum() there, without its four calls */
+    return ch < 128 ? Py_ISALNUM(ch) || ch == '_' : Py_UNICODE_ISALNUM(ch);
 }
 
 static int
@@ -541,13 +543,13 @@ Scanner_find(Scanner *self, PyObject *const *args, Py_ssize_t nargs)
         }
         if (start > 0) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, start - 1);
-            if (Py_UNICODE_ISALNUM(ch) || ch == '_') {
+            if (run_word_char(ch)) { /* str.isalnum() or "_" */
                 continue;
             }
         }
         if (end < n) {
             Py_UCS4 ch = PyUnicode_READ(kind, data, end);
-            if (Py_UNICODE_ISALNUM(ch)) {
+            if (ch == '_' ? 0 : run_word_char(ch)) { /* str.isalnum() */
                 continue;
             }
             /* _abbrev_dot: a dot followed by a lower-case letter continues the word ("Amazon.com") */
@@ -1015,6 +1017,7 @@ typedef struct {
     PyObject_HEAD
     Layout ml;
     PyObject *confidence, *fallback, *nothing; /* CONFIDENCE, its default 0.7, 0.0 */
+    PyObject *two, *full, *half;               /* 2.0, 1.0, 0.5: a country's support */
     PyObject *entity, *in_headline, *in_lead, *in_body, *add;
 } Assembler;
 
@@ -1513,6 +1516,253 @@ done:
     return result;
 }
 
+/* setdefault(d, key, m) for each key of `keys` */
+static int
+set_keys(PyObject *d, PyObject *keys, PyObject *m)
+{
+    PyObject *it = PyObject_GetIter(keys);
+    if (it == NULL) {
+        return -1;
+    }
+    PyObject *key;
+    while ((key = PyIter_Next(it)) != NULL) {
+        PyObject *v = PyDict_SetDefault(d, key, m);
+        Py_DECREF(key);
+        if (v == NULL) {
+            Py_DECREF(it);
+            return -1;
+        }
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* `cache.get(name) or keys_of(name)` */
+static PyObject *
+cached_keys(PyObject *cache, PyObject *keys_of, PyObject *name)
+{
+    PyObject *keys = PyDict_GetItemWithError(cache, name);
+    if (keys == NULL && PyErr_Occurred()) {
+        return NULL;
+    }
+    int truth = keys == NULL ? 0 : PyObject_IsTrue(keys);
+    if (truth < 0) {
+        return NULL;
+    }
+    return truth ? Py_NewRef(keys) : PyObject_CallOneArg(keys_of, name);
+}
+
+/* link._gather: the pass of Linker.link over the story mentions. */
+static PyObject *
+Assembler_gather(Assembler *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError,
+                        "gather(mentions, clubs, reporting, person_keys, person_keys_of, org_keys, org_keys_of)");
+        return NULL;
+    }
+    PyObject *mentions = args[0], *clubs = args[1], *reporting = args[2], *person_keys = args[3],
+             *person_keys_of = args[4], *org_keys = args[5], *org_keys_of = args[6];
+    const Layout *l = &self->ml;
+    if (!PyList_Check(mentions) || !PyDict_Check(person_keys) || !PyDict_Check(org_keys)) {
+        PyErr_SetString(PyExc_TypeError, "gather: mentions must be a list, the key caches dicts");
+        return NULL;
+    }
+    PyObject *result = NULL, *m = NULL, *text = NULL, *type = NULL, *x = NULL, *entry = NULL, *it = NULL;
+    PyObject *support = PyDict_New(), *pending = PyList_New(0), *surnames = PyDict_New(), *shorts = PyDict_New(),
+             *places = PyList_New(0), *orgs = PyList_New(0);
+    int club = 0;
+    if (support == NULL || pending == NULL || surnames == NULL || shorts == NULL || places == NULL || orgs == NULL) {
+        goto done;
+    }
+    it = PyObject_GetIter(reporting);
+    if (it == NULL) {
+        goto done;
+    }
+    while ((x = PyIter_Next(it)) != NULL) {
+        int err = PyDict_SetItem(support, x, self->two);
+        Py_CLEAR(x);
+        if (err < 0) {
+            goto done;
+        }
+    }
+    if (PyErr_Occurred()) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(mentions); i++) {
+        m = Py_NewRef(PyList_GET_ITEM(mentions, i));
+        text = mget(l, m, M_TEXT);
+        if (text == NULL) {
+            goto done;
+        }
+        int has = PySequence_Contains(clubs, text);
+        if (has < 0) {
+            goto done;
+        }
+        if (has) {
+            club = 1;
+        }
+        x = mget(l, m, M_CANDIDATES);
+        Py_ssize_t n = x ? PyObject_Length(x) : -1;
+        Py_CLEAR(x);
+        if (n < 0) {
+            goto done;
+        }
+        if (n > 1) {
+            if (PyList_Append(pending, m) < 0) {
+                goto done;
+            }
+            goto next;
+        }
+        type = mget(l, m, M_TYPE);
+        int is = type ? PyObject_RichCompareBool(type, s_place, Py_EQ) : -1;
+        if (is < 0) {
+            goto done;
+        }
+        if (is) {
+            x = mget(l, m, M_COUNTRY);
+            int truth = x ? PyObject_IsTrue(x) : -1;
+            if (truth < 0) {
+                goto done;
+            }
+            if (truth) {
+                entry = mget(l, m, M_ENTRY);
+                if (entry == NULL) {
+                    goto done;
+                }
+                int whole = 1; /* entry is None or entry.kind != "country" */
+                if (entry != Py_None) {
+                    PyObject *kind = PyObject_GetAttr(entry, s_kind);
+                    whole = kind ? PyObject_RichCompareBool(kind, s_country, Py_NE) : -1;
+                    Py_XDECREF(kind);
+                    if (whole < 0) {
+                        goto done;
+                    }
+                }
+                PyObject *old = PyDict_GetItemWithError(support, x);
+                if (old == NULL && PyErr_Occurred()) {
+                    goto done;
+                }
+                PyObject *sum = PyNumber_Add(old ? old : self->nothing, whole ? self->full : self->half);
+                if (sum == NULL || PyDict_SetItem(support, x, sum) < 0) {
+                    Py_XDECREF(sum);
+                    goto done;
+                }
+                Py_DECREF(sum);
+                Py_CLEAR(entry);
+            }
+            Py_CLEAR(x);
+            is = PyObject_RichCompareBool(text, s_washington, Py_EQ);
+            if (is < 0) {
+                goto done;
+            }
+            if (is) {
+                if (PyList_Append(pending, m) < 0) {
+                    goto done;
+                }
+                goto next;
+            }
+            has = PySequence_Contains(text, s_space);
+            if (has < 0 || (!has && PyList_Append(places, m) < 0)) {
+                goto done;
+            }
+            goto next;
+        }
+        is = PyObject_RichCompareBool(text, s_washington, Py_EQ);
+        if (is < 0) {
+            goto done;
+        }
+        if (is) {
+            if (PyList_Append(pending, m) < 0) {
+                goto done;
+            }
+            goto next;
+        }
+        is = PyObject_RichCompareBool(type, s_person, Py_EQ);
+        if (is < 0) {
+            goto done;
+        }
+        if (is) {
+            x = mget(l, m, M_NAME);
+            has = x ? PySequence_Contains(x, s_space) : -1;
+            if (has < 0) {
+                goto done;
+            }
+            if (!has) {
+                goto next;
+            }
+            PyObject *keys = cached_keys(person_keys, person_keys_of, x);
+            int err = keys ? set_keys(surnames, keys, m) : -1;
+            Py_XDECREF(keys);
+            if (err < 0) {
+                goto done;
+            }
+            entry = mget(l, m, M_ENTRY);
+            if (entry == NULL) {
+                goto done;
+            }
+            if (entry != Py_None) {
+                PyObject *forms = PyObject_GetAttr(entry, s_short);
+                err = forms ? set_keys(surnames, forms, m) : -1;
+                Py_XDECREF(forms);
+                if (err < 0) {
+                    goto done;
+                }
+            }
+            goto next;
+        }
+        is = PyObject_RichCompareBool(type, s_organization, Py_EQ);
+        if (is < 0) {
+            goto done;
+        }
+        if (is) {
+            entry = mget(l, m, M_ENTRY);
+            if (entry == NULL) {
+                goto done;
+            }
+            if (entry == Py_None) {
+                if (PyList_Append(orgs, m) < 0) {
+                    goto done;
+                }
+                x = mget(l, m, M_NAME);
+                has = x ? PySequence_Contains(x, s_space) : -1;
+                if (has < 0) {
+                    goto done;
+                }
+                if (has) {
+                    PyObject *keys = cached_keys(org_keys, org_keys_of, x);
+                    int err = keys ? set_keys(shorts, keys, m) : -1;
+                    Py_XDECREF(keys);
+                    if (err < 0) {
+                        goto done;
+                    }
+                }
+            }
+        }
+    next:
+        Py_CLEAR(x);
+        Py_CLEAR(entry);
+        Py_CLEAR(type);
+        Py_CLEAR(text);
+        Py_CLEAR(m);
+    }
+    result = PyTuple_Pack(7, support, pending, surnames, shorts, places, orgs, club ? Py_True : Py_False);
+done:
+    Py_XDECREF(it);
+    Py_XDECREF(m);
+    Py_XDECREF(text);
+    Py_XDECREF(type);
+    Py_XDECREF(x);
+    Py_XDECREF(entry);
+    Py_XDECREF(support);
+    Py_XDECREF(pending);
+    Py_XDECREF(surnames);
+    Py_XDECREF(shorts);
+    Py_XDECREF(places);
+    Py_XDECREF(orgs);
+    return result;
+}
+
 static PyObject *
 Assembler_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
@@ -1533,7 +1783,11 @@ Assembler_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     self->fallback = PyFloat_FromDouble(0.7);
     self->nothing = PyFloat_FromDouble(0.0);
-    if (self->fallback == NULL || self->nothing == NULL) {
+    self->two = PyFloat_FromDouble(2.0);
+    self->full = PyFloat_FromDouble(1.0);
+    self->half = PyFloat_FromDouble(0.5);
+    if (self->fallback == NULL || self->nothing == NULL || self->two == NULL || self->full == NULL
+        || self->half == NULL) {
         Py_DECREF(self);
         return NULL;
     }
@@ -1553,6 +1807,9 @@ Assembler_dealloc(Assembler *self)
     Py_XDECREF(self->confidence);
     Py_XDECREF(self->fallback);
     Py_XDECREF(self->nothing);
+    Py_XDECREF(self->two);
+    Py_XDECREF(self->full);
+    Py_XDECREF(self->half);
     Py_XDECREF(self->entity);
     Py_XDECREF(self->in_headline);
     Py_XDECREF(self->in_lead);
@@ -1564,6 +1821,8 @@ Assembler_dealloc(Assembler *self)
 static PyMethodDef Assembler_methods[] = {
     {"entities", (PyCFunction)(void (*)(void))Assembler_entities, METH_FASTCALL,
      "link._entities: the entity list of assemble, or None (see link.py)."},
+    {"gather", (PyCFunction)(void (*)(void))Assembler_gather, METH_FASTCALL,
+     "link._gather: the pass of Linker.link over the story mentions."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1573,7 +1832,7 @@ static PyTypeObject AssemblerType = {
     .tp_basicsize = sizeof(Assembler),
     .tp_dealloc = (destructor)Assembler_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "The entity list of ingest.tag.link.assemble (see link.py).",
+    .tp_doc = "The per-story loops of ingest.tag.link: Linker.link's pass over the mentions, _entities.",
     .tp_methods = Assembler_methods,
     .tp_new = Assembler_new,
 };
@@ -1605,6 +1864,8 @@ PyInit__entities(void)
         || intern(&s_body, "body") || intern(&s_dateline, "dateline") || intern(&s_person, "person")
         || intern(&s_demonym, "demonym") || intern(&s_catalogue_alias, "catalogue alias")
         || intern(&s_follow, "_follow") || intern(&s_read_run, "_read_run") || intern(&s_lones, "lones")
+        || intern(&s_washington, "Washington") || intern(&s_space, " ") || intern(&s_kind, "kind")
+        || intern(&s_short, "short") || intern(&s_place, "place") || intern(&s_organization, "organization")
         || intern(&empty_str, "")) {
         return NULL;
     }

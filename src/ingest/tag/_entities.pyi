@@ -56,7 +56,8 @@ class Scanner:
         """The main loop of `Finder.scan` and the mentions of the hits no run used."""
 
 class Assembler:
-    """`link._entities` (with `_merge` and `_add_methods`) with the tables of `ingest.tag.link`."""
+    """The per-story loops of `ingest.tag.link` with its tables: `_gather`, and `_entities` (with
+    `_merge` and `_add_methods`)."""
 
     def __init__(
         self,
@@ -80,3 +81,15 @@ class Assembler:
         /,
     ) -> list[dict[str, Any]] | None:
         """The entity list of `assemble`, or None when two mentions start together, longer second."""
+    def gather(
+        self,
+        mentions: list[Any],
+        clubs: dict[str, Any],
+        reporting: frozenset[str],
+        person_keys: dict[str, tuple[str, ...]],
+        person_keys_of: Callable[[str], tuple[str, ...]],
+        org_keys: dict[str, tuple[str, ...]],
+        org_keys_of: Callable[[str], tuple[str, ...]],
+        /,
+    ) -> tuple[dict[str, float], list[Any], dict[str, Any], dict[str, Any], list[Any], list[Any], bool]:
+        """`link._gather`: the pass of `Linker.link` over the story mentions."""

@@ -31,8 +31,8 @@ class EntityTagger:
     def __init__(self, catalogue: Catalogue, *, compiled: bool = True) -> None:
         self.catalogue = catalogue
         self.finder = Finder(catalogue, compiled=compiled)
-        self.linker = Linker(catalogue)
         self.compiled = self.finder.compiled
+        self.linker = Linker(catalogue, compiled=self.compiled)
 
     # -- the story --------------------------------------------------------------------------------
     def tag(self, record: dict[str, Any], *, model: SpanModel | None = None) -> list[dict[str, Any]]:

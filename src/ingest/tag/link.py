@@ -9,6 +9,7 @@ mentions are grouped by id into the record's `entities` list.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
@@ -43,10 +44,12 @@ HYPHEN_PART = re.compile(r"^[A-Z][a-z]+-[a-z]+$")
 class Linker:
     """Links the mentions of one story with one catalogue; holds no per-story state."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, *, compiled: bool = True) -> None:
         self.catalogue = catalogue
         # (locations, qualifiers) -> what `_read_dateline` made of them
         self._datelines: dict[tuple[Any, ...], Any] = {}
+        # `_gather` in C when the extension is built (`compiled=False`: the Python one)
+        self._loops = _ASSEMBLER if compiled else None
 
     def dateline(self, dateline: Any) -> tuple[list[Mention], frozenset[str]]:
         """A place mention per dateline location, and the countries the dateline names."""
@@ -144,55 +147,12 @@ class Linker:
         """
         mentions = state.mentions
         clubs = self.catalogue.clubs
+        gather = _gather if self._loops is None else self._loops.gather
         sport_read = False
         while True:
-            support: dict[str, float] = {c: 2.0 for c in reporting}
-            pending: list[Mention] = []
-            # Each key goes to the first mention giving it; a mention's own keys may come in any order.
-            surnames: dict[str, Mention] = {}
-            shorts: dict[str, Mention] = {}
-            # in story order, the mentions the last step may relink: one-word places (a surname?)
-            # and organizations without a catalogue entry (a short name?)
-            places: list[Mention] = []
-            orgs: list[Mention] = []
-            club = False
-            for m in mentions:
-                text = m.text
-                if text in clubs:
-                    club = True
-                if len(m.candidates) > 1:
-                    pending.append(m)
-                    continue
-                type_ = m.type
-                if type_ == "place":
-                    country = m.country
-                    if country:
-                        entry = m.entry
-                        support[country] = support.get(country, 0.0) + (
-                            1.0 if (entry is None or entry.kind != "country") else 0.5
-                        )
-                    if text == "Washington":
-                        pending.append(m)
-                    elif " " not in text:
-                        places.append(m)
-                elif text == "Washington":
-                    pending.append(m)
-                elif type_ == "person":
-                    name = m.name
-                    if " " not in name:
-                        continue
-                    for key in _PERSON_KEYS.get(name) or _person_keys(name):
-                        surnames.setdefault(key, m)
-                    entry = m.entry
-                    if entry is not None:
-                        for form in entry.short:
-                            surnames.setdefault(form, m)
-                elif type_ == "organization" and m.entry is None:
-                    orgs.append(m)
-                    name = m.name
-                    if " " in name:
-                        for key in _ORG_KEYS.get(name) or _org_keys(name):
-                            shorts.setdefault(key, m)
+            support, pending, surnames, shorts, places, orgs, club = gather(
+                mentions, clubs, reporting, _PERSON_KEYS, _person_keys, _ORG_KEYS, _org_keys
+            )
             if club and not sport_read:
                 sport_read = True
                 if is_sport(headline, body, [*dated, *mentions]):
@@ -369,6 +329,80 @@ def _org_keys(name: str) -> tuple[str, ...]:
             _ORG_KEYS.clear()
         _ORG_KEYS[name] = keys
     return keys
+
+
+# What one pass over a story's mentions gathers for `Linker.link` (see there):
+# (support, pending, surnames, shorts, places, orgs, club).
+Gathered = tuple[
+    dict[str, float],
+    list[Mention],
+    dict[str, Mention],
+    dict[str, Mention],
+    list[Mention],
+    list[Mention],
+    bool,
+]
+
+
+def _gather(
+    mentions: list[Mention],
+    clubs: dict[str, Entry],
+    reporting: frozenset[str],
+    person_keys: dict[str, tuple[str, ...]],
+    person_keys_of: Callable[[str], tuple[str, ...]],
+    org_keys: dict[str, tuple[str, ...]],
+    org_keys_of: Callable[[str], tuple[str, ...]],
+) -> Gathered:
+    """The pass of `Linker.link` over the story mentions (the key caches and their functions
+    are arguments so that the C version, `_entities.Assembler.gather`, takes the same ones)."""
+    support: dict[str, float] = {c: 2.0 for c in reporting}
+    pending: list[Mention] = []
+    # Each key goes to the first mention giving it; a mention's own keys may come in any order.
+    surnames: dict[str, Mention] = {}
+    shorts: dict[str, Mention] = {}
+    # in story order, the mentions the last step may relink: one-word places (a surname?)
+    # and organizations without a catalogue entry (a short name?)
+    places: list[Mention] = []
+    orgs: list[Mention] = []
+    club = False
+    for m in mentions:
+        text = m.text
+        if text in clubs:
+            club = True
+        if len(m.candidates) > 1:
+            pending.append(m)
+            continue
+        type_ = m.type
+        if type_ == "place":
+            country = m.country
+            if country:
+                entry = m.entry
+                support[country] = support.get(country, 0.0) + (
+                    1.0 if (entry is None or entry.kind != "country") else 0.5
+                )
+            if text == "Washington":
+                pending.append(m)
+            elif " " not in text:
+                places.append(m)
+        elif text == "Washington":
+            pending.append(m)
+        elif type_ == "person":
+            name = m.name
+            if " " not in name:
+                continue
+            for key in person_keys.get(name) or person_keys_of(name):
+                surnames.setdefault(key, m)
+            entry = m.entry
+            if entry is not None:
+                for form in entry.short:
+                    surnames.setdefault(form, m)
+        elif type_ == "organization" and m.entry is None:
+            orgs.append(m)
+            name = m.name
+            if " " in name:
+                for key in org_keys.get(name) or org_keys_of(name):
+                    shorts.setdefault(key, m)
+    return support, pending, surnames, shorts, places, orgs, club
 
 
 def _corefer_keys(
