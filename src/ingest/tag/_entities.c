@@ -21,8 +21,9 @@
 static PyObject *s_field, *s_paragraph, *s_start, *s_end, *s_text, *s_type, *s_id, *s_name,
     *s_country, *s_aliases, *s_surface_forms, *s_mentions, *s_spans, *s_salience, *s_confidence,
     *s_evidence, *s_headline, *s_lead, *s_body, *s_dateline, *s_person, *s_demonym,
-    *s_catalogue_alias, *s_follow, *s_read_run, *s_lones, *s_washington, *s_space, *s_kind, *s_short,
-    *s_place, *s_organization;
+    *s_catalogue_alias, *s_read_run, *s_lones, *s_washington, *s_space, *s_kind, *s_short,
+    *s_place, *s_organization, *s_role_preposition, *s_said_cue, *s_appositive, *s_title_cue, *s_given_name,
+    *s_reuters, *s_the, *s_according, *s_to, *s_lower, *s_strip, *s_rstrip, *s_match, *s_comma;
 static PyObject *empty_str, *empty_tuple, *zero, *one;
 
 /* The slots of ingest.tag.find.Mention, in the order of its fields (its __match_args__). */
@@ -251,6 +252,11 @@ typedef struct {
     PyTypeObject *hit, *lone;
     PyObject *plans, *run_plan, *lone_plan, *mention_code, *common, *title_words, *org_suffix;
     Words particles, abbreviations, prefixes;
+    /* what Finder._follow reads: the plan codes, cue tables and patterns, the catalogue's given
+     * names, and the Python functions it calls */
+    PyObject *fixed_code, *titled_code, *role_set, *role_at_set, *employer_prepositions, *said_set,
+        *org_head_set, *said_it, *appositive, *said_after, *person_act_after, *given_names,
+        *appositive_is_org, *local_id;
 } Scanner;
 
 static int
@@ -648,10 +654,425 @@ entry_mention(Scanner *self, PyObject *field, PyObject *paragraph, PyObject *hit
     return m;
 }
 
-/* The branch of Finder.scan for a run without hits: its cached plan (`_run_plan`) says what it
- * is; a one-mention plan is built here, the others go to Finder._follow. */
+/* ------------------------------------------------------------------ Finder._follow */
+
+/* The per-story context of one scan, as Finder._follow and Finder._unknown read it. */
+typedef struct {
+    Scanner *s;
+    PyObject *text, *field, *paragraph, *lones, *mentions;
+} Story;
+
+/* x.<method>() for a str method without arguments (lower) */
+static PyObject *
+call0(PyObject *x, PyObject *method)
+{
+    return PyObject_CallMethodNoArgs(x, method);
+}
+
+/* Finder._unknown: a mention of an entity found by a cue, under a `local:` id (none for the
+ * provider's name). `methods` is a new list (stolen). */
 static int
-plain_run(Scanner *self, PyObject *finder, PyObject *cx, PyObject *state, PyObject *text, PyObject *field,
+unknown(const Story *st, Py_ssize_t start, Py_ssize_t end, PyObject *methods, PyObject *kind)
+{
+    PyObject *surface = PyUnicode_Substring(st->text, start, end);
+    if (surface == NULL) {
+        Py_DECREF(methods);
+        return -1;
+    }
+    /* every provider name contains "Reuters": the provider is never a subject */
+    int r = PyUnicode_Contains(surface, s_reuters);
+    if (r != 0) {
+        Py_DECREF(surface);
+        Py_DECREF(methods);
+        return r < 0 ? -1 : 0;
+    }
+    PyObject *id = PyObject_CallFunctionObjArgs(st->s->local_id, kind, surface, NULL);
+    PyObject *s = id ? PyLong_FromSsize_t(start) : NULL;
+    PyObject *e = s ? PyLong_FromSsize_t(end) : NULL;
+    if (e == NULL) {
+        Py_XDECREF(id);
+        Py_XDECREF(s);
+        Py_DECREF(surface);
+        Py_DECREF(methods);
+        return -1;
+    }
+    PyObject *values[M_COUNT] = {
+        st->field, st->paragraph, s,       e,       surface,     kind,      id,
+        surface,   Py_None,       methods, Py_None, empty_tuple, empty_str,
+    };
+    r = append_new(st->mentions, new_mention(&st->s->ml, values));
+    Py_DECREF(id);
+    Py_DECREF(s);
+    Py_DECREF(e);
+    Py_DECREF(surface);
+    return r;
+}
+
+/* [method] */
+static PyObject *
+one_method(PyObject *method)
+{
+    PyObject *l = PyList_New(1);
+    if (l != NULL) {
+        PyList_SET_ITEM(l, 0, Py_NewRef(method));
+    }
+    return l;
+}
+
+static int
+unknown1(const Story *st, Py_ssize_t start, Py_ssize_t end, PyObject *method, PyObject *kind)
+{
+    PyObject *methods = one_method(method);
+    return methods ? unknown(st, start, end, methods, kind) : -1;
+}
+
+/* Finder._act: the mentions and lone words of a plan's actions */
+static int
+act(const Story *st, Py_ssize_t run_start, PyObject *actions)
+{
+    PyObject *seq = PySequence_Fast(actions, "a plan's actions must be a tuple");
+    if (seq == NULL) {
+        return -1;
+    }
+    int r = 0;
+    for (Py_ssize_t i = 0; r == 0 && i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *action = PySequence_Fast_GET_ITEM(seq, i);
+        Py_ssize_t n = PyTuple_Check(action) ? PyTuple_GET_SIZE(action) : -1;
+        if (n != 6 && n != 3) {
+            PyErr_SetString(PyExc_ValueError, "an action has 6 or 3 items");
+            r = -1;
+            break;
+        }
+        Py_ssize_t start = PyNumber_AsSsize_t(PyTuple_GET_ITEM(action, 0), PyExc_OverflowError);
+        Py_ssize_t end = start == -1 && PyErr_Occurred()
+                             ? -1
+                             : PyNumber_AsSsize_t(PyTuple_GET_ITEM(action, 1), PyExc_OverflowError);
+        if (end == -1 && PyErr_Occurred()) {
+            r = -1;
+            break;
+        }
+        PyObject *so = PyLong_FromSsize_t(run_start + start);
+        PyObject *eo = so ? PyLong_FromSsize_t(run_start + end) : NULL;
+        if (eo == NULL) {
+            Py_XDECREF(so);
+            r = -1;
+            break;
+        }
+        if (n == 6) {
+            /* (start, end, surface, kind, id, methods) */
+            PyObject *methods = PySequence_List(PyTuple_GET_ITEM(action, 5));
+            if (methods == NULL) {
+                r = -1;
+            }
+            else {
+                PyObject *surface = PyTuple_GET_ITEM(action, 2);
+                PyObject *values[M_COUNT] = {
+                    st->field, st->paragraph, so,      eo,      surface,     PyTuple_GET_ITEM(action, 3),
+                    PyTuple_GET_ITEM(action, 4), surface, Py_None, methods, Py_None, empty_tuple, empty_str,
+                };
+                r = append_new(st->mentions, new_mention(&st->s->ml, values));
+            }
+        }
+        else {
+            /* (start, end, word): a lone word */
+            PyObject *items[5] = {Py_NewRef(st->field), Py_NewRef(zero), Py_NewRef(so), Py_NewRef(eo),
+                                  Py_NewRef(PyTuple_GET_ITEM(action, 2))};
+            r = append_new(st->lones, new_named(st->s->lone, 5, items));
+        }
+        Py_DECREF(so);
+        Py_DECREF(eo);
+    }
+    Py_DECREF(seq);
+    return r;
+}
+
+/* cues.words_before: the words of `before` (none unless a space ends it); `before` is the text
+ * up to `start`, at most 60 characters, so its last 80 are all of it. */
+static PyObject *
+words_before(PyObject *before)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(before);
+    if (n == 0 || PyUnicode_READ_CHAR(before, n - 1) != ' ') {
+        return PyList_New(0);
+    }
+    return PyUnicode_Split(before, NULL, -1);
+}
+
+/* w in table or (w.endswith("s") and w[:-1] in table): the role tests' plural rule */
+static int
+in_or_plural(PyObject *w, PyObject *table)
+{
+    int r = PySequence_Contains(table, w);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(w);
+    if (r != 0 || n == 0 || PyUnicode_READ_CHAR(w, n - 1) != 's') {
+        return r;
+    }
+    PyObject *stem = PyUnicode_Substring(w, 0, n - 1);
+    if (stem == NULL) {
+        return -1;
+    }
+    r = PySequence_Contains(table, stem);
+    Py_DECREF(stem);
+    return r;
+}
+
+/* the lower-cased word equals `s` (-1 on error) */
+static int
+lower_is(PyObject *word, PyObject *s)
+{
+    PyObject *w = call0(word, s_lower);
+    if (w == NULL) {
+        return -1;
+    }
+    int r = PyUnicode_Compare(w, s) == 0;
+    Py_DECREF(w);
+    return PyErr_Occurred() ? -1 : r;
+}
+
+/* cues.role_at_words: an employer slot, a role noun then (within seven words) "at/of/with/for/from [the]" */
+static int
+role_at_words(const Scanner *s, PyObject *words)
+{
+    Py_ssize_t i = PyList_GET_SIZE(words) - 1;
+    if (i >= 0) {
+        int the = lower_is(PyList_GET_ITEM(words, i), s_the);
+        if (the < 0) {
+            return -1;
+        }
+        i -= the;
+    }
+    if (i < 0) {
+        return 0;
+    }
+    PyObject *w = call0(PyList_GET_ITEM(words, i), s_lower);
+    int r = w ? PySequence_Contains(s->employer_prepositions, w) : -1;
+    Py_XDECREF(w);
+    if (r <= 0) {
+        return r;
+    }
+    for (Py_ssize_t j = i - 1; j >= (i - 7 > 0 ? i - 7 : 0); j--) {
+        PyObject *word = PyList_GET_ITEM(words, j);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+        Py_UCS4 last = n ? PyUnicode_READ_CHAR(word, n - 1) : 0;
+        if (n && (last == '.' || last == ';' || last == ':')) {
+            return 0;
+        }
+        PyObject *stripped = PyObject_CallMethodOneArg(word, s_strip, s_comma);
+        w = stripped ? call0(stripped, s_lower) : NULL;
+        Py_XDECREF(stripped);
+        r = w ? in_or_plural(w, s->role_at_set) : -1;
+        Py_XDECREF(w);
+        if (r != 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+/* cues.role_before_words: a role noun right before */
+static int
+role_before_words(const Scanner *s, PyObject *words)
+{
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (n == 0) {
+        return 0;
+    }
+    PyObject *stripped = PyObject_CallMethodOneArg(PyList_GET_ITEM(words, n - 1), s_rstrip, s_comma);
+    PyObject *w = stripped ? call0(stripped, s_lower) : NULL;
+    Py_XDECREF(stripped);
+    int r = w ? in_or_plural(w, s->role_set) : -1;
+    Py_XDECREF(w);
+    return r;
+}
+
+/* cues.said_before_words: a verb of saying right before, or "according to" */
+static int
+said_before_words(const Scanner *s, PyObject *words)
+{
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (n == 0) {
+        return 0;
+    }
+    PyObject *w = call0(PyList_GET_ITEM(words, n - 1), s_lower);
+    int r = w ? PySequence_Contains(s->said_set, w) : -1;
+    Py_XDECREF(w);
+    if (r != 0 || n < 2) {
+        return r;
+    }
+    r = lower_is(PyList_GET_ITEM(words, n - 2), s_according);
+    return r <= 0 ? r : lower_is(PyList_GET_ITEM(words, n - 1), s_to);
+}
+
+/* pattern.match(text) is not None */
+static int
+matches(PyObject *pattern, PyObject *text)
+{
+    PyObject *m = PyObject_CallMethodOneArg(pattern, s_match, text);
+    if (m == NULL) {
+        return -1;
+    }
+    int r = m != Py_None;
+    Py_DECREF(m);
+    return r;
+}
+
+/* cues.org_head_before_words: an organization noun right before, and no person's act after */
+static int
+org_head_before_words(const Scanner *s, PyObject *words, PyObject *after)
+{
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (n == 0) {
+        return 0;
+    }
+    int r = PySequence_Contains(s->org_head_set, PyList_GET_ITEM(words, n - 1));
+    if (r <= 0) {
+        return r;
+    }
+    r = matches(s->person_act_after, after);
+    return r < 0 ? -1 : !r;
+}
+
+/* The cued branch of Finder._follow: a name that the cues around it type. */
+static int
+follow_cued(const Story *st, Py_ssize_t start, Py_ssize_t end, PyObject *before, PyObject *plan)
+{
+    const Scanner *s = st->s;
+    int r = -1;
+    PyObject *after = NULL, *words = NULL, *methods = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(st->text);
+    after = PyUnicode_Substring(st->text, end, end + 80 < n ? end + 80 : n);
+    words = after ? words_before(before) : NULL;
+    if (words == NULL) {
+        goto done;
+    }
+    int c = role_at_words(s, words);
+    if (c != 0) {
+        r = c < 0 ? -1 : unknown1(st, start, end, s_role_preposition, s_organization);
+        goto done;
+    }
+    c = matches(s->said_it, after);
+    if (c != 0) {
+        r = c < 0 ? -1 : unknown1(st, start, end, s_said_cue, s_organization);
+        goto done;
+    }
+    c = org_head_before_words(s, words, after); /* "the brokerage Castelo Pinto said" */
+    if (c != 0) {
+        r = c < 0 ? -1 : unknown1(st, start, end, s_appositive, s_organization);
+        goto done;
+    }
+    c = matches(s->appositive, after);
+    if (c != 0) {
+        if (c > 0) {
+            PyObject *org = PyObject_CallOneArg(s->appositive_is_org, after);
+            c = org ? PyObject_IsTrue(org) : -1;
+            Py_XDECREF(org);
+        }
+        r = c < 0 ? -1 : unknown1(st, start, end, s_appositive, c ? s_organization : s_person);
+        goto done;
+    }
+    methods = PyList_New(0);
+    if (methods == NULL) {
+        goto done;
+    }
+    c = role_before_words(s, words);
+    if (c < 0 || (c && PyList_Append(methods, s_title_cue) < 0)) {
+        goto done;
+    }
+    c = matches(s->said_after, after);
+    if (c == 0) {
+        c = said_before_words(s, words);
+    }
+    if (c < 0 || (c && PyList_Append(methods, s_said_cue) < 0)) {
+        goto done;
+    }
+    if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) < 5) {
+        PyErr_SetString(PyExc_ValueError, "a cued plan has 5 items");
+        goto done;
+    }
+    c = PySequence_Contains(s->given_names, PyTuple_GET_ITEM(plan, 3));
+    if (c < 0 || (c && PyList_Append(methods, s_given_name) < 0)) {
+        goto done;
+    }
+    PyObject *four = PyLong_FromLong(4);
+    c = four ? PyObject_RichCompareBool(PyTuple_GET_ITEM(plan, 4), four, Py_LE) : -1;
+    Py_XDECREF(four);
+    if (c <= 0) {
+        r = c;
+        goto done;
+    }
+    if (PyList_GET_SIZE(methods)) {
+        r = unknown(st, start, end, methods, s_person);
+        methods = NULL; /* stolen */
+        goto done;
+    }
+    /* No cue here; the same words may be a name met in full elsewhere in the story. */
+    PyObject *items[5] = {Py_NewRef(st->field), Py_NewRef(zero), PyLong_FromSsize_t(start), PyLong_FromSsize_t(end),
+                          PyUnicode_Substring(st->text, start, end)};
+    r = append_new(st->lones, new_named(s->lone, 5, items));
+done:
+    Py_XDECREF(after);
+    Py_XDECREF(words);
+    Py_XDECREF(methods);
+    return r;
+}
+
+/* Finder._follow: read a run without hits by its plan (`_plan`); the same steps as `_read_unknown`. */
+static int
+follow(const Story *st, Py_ssize_t run_start, PyObject *plan)
+{
+    const Scanner *s = st->s;
+    if (!PyTuple_Check(plan) || PyTuple_GET_SIZE(plan) < 2) {
+        PyErr_SetString(PyExc_ValueError, "a plan is a tuple of 2 items or more");
+        return -1;
+    }
+    int c = PyObject_RichCompareBool(PyTuple_GET_ITEM(plan, 0), s->fixed_code, Py_EQ);
+    if (c != 0) {
+        return c < 0 ? -1 : act(st, run_start, PyTuple_GET_ITEM(plan, 1));
+    }
+    if (PyTuple_GET_SIZE(plan) < 4) {
+        PyErr_SetString(PyExc_ValueError, "a titled or cued plan has 4 items or more");
+        return -1;
+    }
+    Py_ssize_t start = PyNumber_AsSsize_t(PyTuple_GET_ITEM(plan, 1), PyExc_OverflowError);
+    Py_ssize_t end = start == -1 && PyErr_Occurred() ? -1 : PyNumber_AsSsize_t(PyTuple_GET_ITEM(plan, 2), PyExc_OverflowError);
+    if (end == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    start += run_start;
+    end += run_start;
+    if (start < 0 || end < start || end > PyUnicode_GET_LENGTH(st->text)) {
+        PyErr_SetString(PyExc_ValueError, "a plan outside its run");
+        return -1;
+    }
+    PyObject *before = PyUnicode_Substring(st->text, start - 60 > 0 ? start - 60 : 0, start);
+    if (before == NULL) {
+        return -1;
+    }
+    int r;
+    c = PyObject_RichCompareBool(PyTuple_GET_ITEM(plan, 0), s->titled_code, Py_EQ);
+    if (c < 0) {
+        r = -1;
+    }
+    else if (c) {
+        /* cues.role_at(before) */
+        PyObject *words = words_before(before);
+        c = words ? role_at_words(s, words) : -1;
+        Py_XDECREF(words);
+        r = c < 0   ? -1
+            : c     ? unknown1(st, start, end, s_role_preposition, s_organization)
+                    : act(st, run_start, PyTuple_GET_ITEM(plan, 3));
+    }
+    else {
+        r = follow_cued(st, start, end, before, plan);
+    }
+    Py_DECREF(before);
+    return r;
+}
+
+/* The branch of Finder.scan for a run without hits: its cached plan (`_run_plan`) says what it
+ * is; a one-mention plan is built here, the others are read by `follow` (Finder._follow). */
+static int
+plain_run(Scanner *self, PyObject *text, PyObject *field,
           PyObject *paragraph, PyObject *lones, PyObject *mentions, PyObject *rs_o, PyObject *re_o,
           Py_ssize_t rs, Py_ssize_t re)
 {
@@ -687,9 +1108,9 @@ plain_run(Scanner *self, PyObject *finder, PyObject *cx, PyObject *state, PyObje
         goto done;
     }
     if (r == 0) {
-        PyObject *res = PyObject_CallMethodObjArgs(finder, s_follow, cx, rs_o, plan, state, NULL);
-        r = res ? 0 : -1;
-        Py_XDECREF(res);
+        /* finder._follow(cx, run_start, plan, state) */
+        Story st = {self, text, field, paragraph, lones, mentions};
+        r = follow(&st, rs, plan);
         goto done;
     }
     /* (_MENTION, start, end, surface, kind, id, method) */
@@ -813,7 +1234,7 @@ Scanner_scan(Scanner *self, PyObject *const *args, Py_ssize_t nargs)
             /* Without hits, the run's words decide what it is, but for the cues around it. */
             Py_INCREF(rs_o);
             Py_INCREF(re_o);
-            int err = plain_run(self, finder, cx, state, text, field, paragraph, lones, mentions, rs_o, re_o, rs, re);
+            int err = plain_run(self, text, field, paragraph, lones, mentions, rs_o, re_o, rs, re);
             Py_DECREF(rs_o);
             Py_DECREF(re_o);
             if (err < 0) {
@@ -942,13 +1363,20 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"mention",     "lone",       "hit",       "plans",         "run_plan",
                              "lone_plan",   "mention_code", "common",  "title_words",   "org_suffix",
-                             "particles",   "abbreviations", "prefixes", NULL};
+                             "particles",   "abbreviations", "prefixes", "fixed_code", "titled_code",
+                             "role_set", "role_at_set", "employer_prepositions", "said_set", "org_head_set",
+                             "said_it", "appositive", "said_after", "person_act_after", "given_names",
+                             "appositive_is_org", "local_id", NULL};
     PyObject *mention, *lone, *hit, *plans, *run_plan, *lone_plan, *mention_code, *common, *title_words,
         *org_suffix, *particles, *abbreviations, *prefixes;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OOOO!OOOO!O!O!OOO:Scanner", kwlist, &mention, &lone, &hit,
-                                     &PyDict_Type, &plans, &run_plan, &lone_plan, &mention_code,
+    PyObject *f[14];
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OOOO!OOOO!O!O!OOOOOO!O!O!O!O!OOOOO!OO:Scanner", kwlist, &mention,
+                                     &lone, &hit, &PyDict_Type, &plans, &run_plan, &lone_plan, &mention_code,
                                      &PyFrozenSet_Type, &common, &PyFrozenSet_Type, &title_words,
-                                     &PyFrozenSet_Type, &org_suffix, &particles, &abbreviations, &prefixes)) {
+                                     &PyFrozenSet_Type, &org_suffix, &particles, &abbreviations, &prefixes, &f[0],
+                                     &f[1], &PyFrozenSet_Type, &f[2], &PyFrozenSet_Type, &f[3], &PyFrozenSet_Type,
+                                     &f[4], &PyFrozenSet_Type, &f[5], &PyFrozenSet_Type, &f[6], &f[7], &f[8], &f[9],
+                                     &f[10], &PyFrozenSet_Type, &f[11], &f[12], &f[13])) {
         return NULL;
     }
     if (check_named(lone, "lone") < 0 || check_named(hit, "hit") < 0) {
@@ -973,6 +1401,13 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->common = Py_NewRef(common);
     self->title_words = Py_NewRef(title_words);
     self->org_suffix = Py_NewRef(org_suffix);
+    PyObject **slots[14] = {&self->fixed_code, &self->titled_code, &self->role_set, &self->role_at_set,
+                            &self->employer_prepositions, &self->said_set, &self->org_head_set, &self->said_it,
+                            &self->appositive, &self->said_after, &self->person_act_after, &self->given_names,
+                            &self->appositive_is_org, &self->local_id};
+    for (int i = 0; i < 14; i++) {
+        *slots[i] = Py_NewRef(f[i]);
+    }
     return (PyObject *)self;
 }
 
@@ -989,6 +1424,13 @@ Scanner_dealloc(Scanner *self)
     Py_XDECREF(self->common);
     Py_XDECREF(self->title_words);
     Py_XDECREF(self->org_suffix);
+    PyObject *more[14] = {self->fixed_code, self->titled_code, self->role_set, self->role_at_set,
+                          self->employer_prepositions, self->said_set, self->org_head_set, self->said_it,
+                          self->appositive, self->said_after, self->person_act_after, self->given_names,
+                          self->appositive_is_org, self->local_id};
+    for (int i = 0; i < 14; i++) {
+        Py_XDECREF(more[i]);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1863,9 +2305,15 @@ PyInit__entities(void)
         || intern(&s_evidence, "evidence") || intern(&s_headline, "headline") || intern(&s_lead, "lead")
         || intern(&s_body, "body") || intern(&s_dateline, "dateline") || intern(&s_person, "person")
         || intern(&s_demonym, "demonym") || intern(&s_catalogue_alias, "catalogue alias")
-        || intern(&s_follow, "_follow") || intern(&s_read_run, "_read_run") || intern(&s_lones, "lones")
+        || intern(&s_read_run, "_read_run") || intern(&s_lones, "lones")
         || intern(&s_washington, "Washington") || intern(&s_space, " ") || intern(&s_kind, "kind")
         || intern(&s_short, "short") || intern(&s_place, "place") || intern(&s_organization, "organization")
+        || intern(&s_role_preposition, "role preposition") || intern(&s_said_cue, "said cue")
+        || intern(&s_appositive, "appositive") || intern(&s_title_cue, "title cue")
+        || intern(&s_given_name, "given name") || intern(&s_reuters, "Reuters") || intern(&s_the, "the")
+        || intern(&s_according, "according") || intern(&s_to, "to") || intern(&s_lower, "lower")
+        || intern(&s_strip, "strip") || intern(&s_rstrip, "rstrip") || intern(&s_match, "match")
+        || intern(&s_comma, ",")
         || intern(&empty_str, "")) {
         return NULL;
     }

@@ -1,5 +1,6 @@
 """Types of the entity tagger's C loops built from `_entities.c` (see `ingest.tag.find` and `link`)."""
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,6 +23,20 @@ class Scanner:
         particles: tuple[str, ...],
         abbreviations: tuple[str, ...],
         prefixes: tuple[str, ...],
+        fixed_code: int,
+        titled_code: int,
+        role_set: frozenset[str],
+        role_at_set: frozenset[str],
+        employer_prepositions: frozenset[str],
+        said_set: frozenset[str],
+        org_head_set: frozenset[str],
+        said_it: re.Pattern[str],
+        appositive: re.Pattern[str],
+        said_after: re.Pattern[str],
+        person_act_after: re.Pattern[str],
+        given_names: frozenset[str],
+        appositive_is_org: Callable[[str], bool],
+        local_id: Callable[[str, str], str],
     ) -> None: ...
     def runs(self, text: str, /) -> tuple[list[int], list[int]]:
         """The starts and the ends of `find.RUN_RE`'s matches in `text`."""

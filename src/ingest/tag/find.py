@@ -394,6 +394,21 @@ class Finder:
                 particles=tuple(PARTICLE[3:-1].split("|")),
                 abbreviations=tuple(ABBREV_WORDS.split("|")),
                 prefixes=PREFIXES,
+                # what _follow reads
+                fixed_code=_FIXED,
+                titled_code=_TITLED,
+                role_set=cues.ROLE_SET,
+                role_at_set=cues.ROLE_AT_SET,
+                employer_prepositions=cues.EMPLOYER_PREPOSITIONS,
+                said_set=cues.SAID_SET,
+                org_head_set=cues.ORG_HEAD_SET,
+                said_it=cues.SAID_IT,
+                appositive=cues.APPOSITIVE,
+                said_after=cues.SAID_AFTER,
+                person_act_after=cues.PERSON_ACT_AFTER,
+                given_names=catalogue.given_names,
+                appositive_is_org=_appositive_is_org,
+                local_id=_local_id,
             )
 
     # -- one text ---------------------------------------------------------------------------------
