@@ -21,15 +21,15 @@ WORKDIR /opt/wire-ingest
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project --extra postgres --extra celery
 
-# Then the project itself, with its C topic scorer (setup.py): the compiler is installed for this
-# step only and removed in the same layer (without it the build would fall back to the slower
-# Python scorer).
+# Then the project itself, with the tagger's two C extensions (setup.py): the compiler is installed
+# for this step only and removed in the same layer (without it the build would fall back to the
+# slower Python code).
 COPY setup.py ./
 COPY src ./src
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev \
  && uv sync --locked --no-dev --extra postgres --extra celery \
- && /opt/venv/bin/python -c "import ingest.tag._topics" \
+ && /opt/venv/bin/python -c "import ingest.tag._topics, ingest.tag._entities" \
  && apt-get purge -y --auto-remove gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
 

@@ -79,20 +79,25 @@ def test_project_image_is_built_from_the_lock_file(services: dict[str, dict[str,
         assert f"--extra {extra}" in syncs[-1]
 
 
-def test_project_image_compiles_the_topic_scorer() -> None:
-    # The project step must see every build input (setup.py declares the C extension) and a compiler;
+def test_project_image_compiles_the_c_extensions() -> None:
+    # The project step must see every build input (setup.py declares the C extensions) and a compiler;
     # the compiler is removed in the same layer, and the build fails unless the extension imports.
     dockerfile = (ROOT / "Dockerfile").read_text()
     runs = re.findall(r"^RUN (?:.*\\\n)*.*$", dockerfile, flags=re.MULTILINE)
     project_step = runs[-1]
     assert "--no-install-project" not in project_step and "uv sync --locked" in project_step
     assert "apt-get install" in project_step and " gcc " in project_step
-    assert 'python -c "import ingest.tag._topics"' in project_step
     assert "apt-get purge" in project_step
     copied = dockerfile[: dockerfile.index(project_step)]
     for source in ("setup.py", "src"):
-        assert re.search(rf"^COPY {source} ", copied, flags=re.MULTILINE), f"{source} not copied before the build"
-    assert (ROOT / "setup.py").read_text().count('"src/ingest/tag/_topics.c"') == 1
+        assert re.search(rf"^COPY {source} ", copied, flags=re.MULTILINE), (
+            f"{source} not copied before the build"
+        )
+    # every extension setup.py declares is checked to import once built
+    declared = re.findall(r'Extension\(\s*"([\w.]+)"', (ROOT / "setup.py").read_text())
+    assert declared == ["ingest.tag._topics", "ingest.tag._entities"], declared
+    checked = re.search(r'python -c "import ([\w., ]+)"', project_step)
+    assert checked and checked.group(1).split(", ") == declared, project_step
 
 
 def test_airflow_components_share_one_environment(services: dict[str, dict[str, Any]]) -> None:
