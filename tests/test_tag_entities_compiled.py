@@ -166,6 +166,35 @@ HOSTILE = [
         ["The Ministry of Finance and the Securities and Investments Commission of the Bank said."],
     ),
     (
+        "cue words",
+        "",
+        [
+            "Shares rose on Monday, said economists at Brimstow Pellar in a note.",
+            "Prices fell, said Mia Roe, an analyst covering the very big regional steel sector at Vexa Orlo.",
+            "Shares fell sharply, according to Tavin Orlo, on Monday. Government spokesmen Ila Varn said.",
+            "The brokerage Castelo Pinto said it would grow; the consultancy Jane Roe founded grew.",
+        ],
+    ),
+    (
+        "country support",
+        "",
+        [
+            "Officials in Atlanta and Georgia met, and Jordan and Amman and Washington state.",
+        ],
+    ),
+    # the role noun seven words before "at", the farthest the employer slot looks
+    (
+        "role window",
+        "",
+        ["Prices fell, said Mia Roe, an analyst covering the big regional steel sector at Brimstow Pellar."],
+    ),
+    # a city's support (1.0) against a country's twice (0.5 each): a tie, the first reading stays
+    (
+        "support tie",
+        "",
+        ["Officials in Tbilisi and the United States and the United States discussed Georgia."],
+    ),
+    (
         "sports clubs",
         "Lyon beat Paris 4-0",
         ["Lyon beat Paris Saint-Germain 4-0 in the league, the coach said."],
@@ -326,3 +355,16 @@ def test_c_runs_are_the_run_regex_runs(text: str) -> None:
 def test_c_run_cases() -> None:
     for text, runs in RUN_CASES:
         assert [text[a:b] for a, b in _c_runs(text)] == runs, text
+
+
+def test_threads_share_one_compiled_tagger() -> None:
+    """The tagger holds no per-story state: stories tagged by four threads at once get the entity
+    lists they get one at a time (the C loops call back into Python, where threads switch)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    compiled, _ = _taggers()
+    records = _generated(40, seed=5)
+    alone = [json.dumps(compiled.tag(r)) for r in records]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(lambda r: json.dumps(compiled.tag(r)), records)) == alone
