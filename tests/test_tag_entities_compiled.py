@@ -182,6 +182,12 @@ HOSTILE = [
             "Officials in Atlanta and Georgia met, and Jordan and Amman and Washington state.",
         ],
     ),
+    # a surname that is also a place: the person's, but after a preposition ("in Lima")
+    (
+        "surname or place",
+        "",
+        ["Coach Caio Lima said on Monday the team was ready.", "Lima would train in Lima next week."],
+    ),
     # the role noun seven words before "at", the farthest the employer slot looks
     (
         "role window",

@@ -23,7 +23,9 @@ static PyObject *s_field, *s_paragraph, *s_start, *s_end, *s_text, *s_type, *s_i
     *s_evidence, *s_headline, *s_lead, *s_body, *s_dateline, *s_person, *s_demonym,
     *s_catalogue_alias, *s_read_run, *s_lones, *s_washington, *s_space, *s_kind, *s_short,
     *s_place, *s_organization, *s_role_preposition, *s_said_cue, *s_appositive, *s_title_cue, *s_given_name,
-    *s_reuters, *s_the, *s_according, *s_to, *s_lower, *s_strip, *s_rstrip, *s_match, *s_comma;
+    *s_reuters, *s_the, *s_according, *s_to, *s_lower, *s_strip, *s_rstrip, *s_match, *s_comma, *s_isupper,
+    *s_title, *s_name_coreference, *s_surname_coreference, *s_short_name_coreference, *s_before, *s_methods,
+    *s_entry;
 static PyObject *empty_str, *empty_tuple, *zero, *one;
 
 /* The slots of ingest.tag.find.Mention, in the order of its fields (its __match_args__). */
@@ -1187,7 +1189,8 @@ Scanner_scan(Scanner *self, PyObject *const *args, Py_ssize_t nargs)
     if (index_list(args[5], "starts", &starts, &ns) < 0 || index_list(args[6], "ends", &ends, &ne) < 0) {
         goto done;
     }
-    if (ns != nh + 1 || ne != nh + 1 || starts[nh] <= PyUnicode_GET_LENGTH(text) || h < 0 || h > nh) {
+    if (ns != nh + 1 || ne != nh + 1 || starts[nh] <= PyUnicode_GET_LENGTH(text)
+        || ends[nh] <= PyUnicode_GET_LENGTH(text) || h < 0 || h > nh) {
         PyErr_SetString(PyExc_ValueError, "scan: starts and ends are the hits' and one after every run");
         goto done;
     }
@@ -2205,6 +2208,196 @@ done:
     return result;
 }
 
+/* The lone word's key: text.title() if text.isupper() else text */
+static PyObject *
+lone_key(PyObject *text)
+{
+    PyObject *upper = PyObject_CallMethodNoArgs(text, s_isupper);
+    int is = upper ? PyObject_IsTrue(upper) : -1;
+    Py_XDECREF(upper);
+    if (is < 0) {
+        return NULL;
+    }
+    return is ? PyObject_CallMethodNoArgs(text, s_title) : Py_NewRef(text);
+}
+
+/* d.get(key): a borrowed reference, NULL when missing (and on error, with the exception set) */
+static PyObject *
+get(PyObject *d, PyObject *key)
+{
+    return PyDict_Check(d) ? PyDict_GetItemWithError(d, key) : NULL;
+}
+
+/* Linker._corefer: link lone surnames and short company names to full names met in the story.
+ * `lones` and `mentions` are the story state's; the other arguments as there. */
+static PyObject *
+Assembler_corefer(Assembler *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "corefer(lones, mentions, surnames, shorts, places, orgs, locative_before)");
+        return NULL;
+    }
+    PyObject *lones = args[0], *mentions = args[1], *surnames = args[2], *shorts = args[3], *places = args[4],
+             *orgs = args[5], *locative_before = args[6];
+    const Layout *l = &self->ml;
+    if (!PyList_Check(lones) || !PyList_Check(mentions) || !PyDict_Check(surnames) || !PyDict_Check(shorts)
+        || !PyList_Check(places) || !PyList_Check(orgs)) {
+        PyErr_SetString(PyExc_TypeError, "corefer: lists and dicts as Linker._corefer takes them");
+        return NULL;
+    }
+    if (PyDict_GET_SIZE(surnames) == 0 && PyDict_GET_SIZE(shorts) == 0) {
+        Py_RETURN_NONE;
+    }
+    PyObject *lone = NULL, *key = NULL, *m = NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lones); i++) {
+        lone = Py_NewRef(PyList_GET_ITEM(lones, i));
+        if (!PyTuple_Check(lone) || PyTuple_GET_SIZE(lone) != 5) {
+            PyErr_SetString(PyExc_ValueError, "a lone word is a 5-item tuple");
+            goto fail;
+        }
+        PyObject *text = PyTuple_GET_ITEM(lone, 4);
+        key = lone_key(text);
+        if (key == NULL) {
+            goto fail;
+        }
+        PyObject *method;
+        PyObject *target = get(surnames, key);
+        if (target != NULL) {
+            int spaced = PySequence_Contains(text, s_space);
+            if (spaced < 0) {
+                goto fail;
+            }
+            method = spaced ? s_name_coreference : s_surname_coreference;
+        }
+        else {
+            if (PyErr_Occurred()) {
+                goto fail;
+            }
+            target = get(shorts, key);
+            if (target == NULL) {
+                if (PyErr_Occurred()) {
+                    goto fail;
+                }
+                Py_CLEAR(key);
+                Py_CLEAR(lone);
+                continue;
+            }
+            method = s_short_name_coreference;
+        }
+        Py_INCREF(target);
+        PyObject *v[5] = {mget(l, target, M_TYPE), mget(l, target, M_ID), mget(l, target, M_NAME),
+                          mget(l, target, M_COUNTRY), mget(l, target, M_ENTRY)};
+        Py_DECREF(target);
+        PyObject *methods = one_method(method);
+        if (v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL || v[4] == NULL || methods == NULL) {
+            for (int j = 0; j < 5; j++) {
+                Py_XDECREF(v[j]);
+            }
+            Py_XDECREF(methods);
+            goto fail;
+        }
+        PyObject *values[M_COUNT] = {
+            PyTuple_GET_ITEM(lone, 0), PyTuple_GET_ITEM(lone, 1), PyTuple_GET_ITEM(lone, 2), PyTuple_GET_ITEM(lone, 3),
+            text, v[0], v[1], v[2], v[3], methods, v[4], empty_tuple, empty_str,
+        };
+        m = new_mention(l, values);
+        for (int j = 0; j < 5; j++) {
+            Py_DECREF(v[j]);
+        }
+        if (m == NULL || PyList_Append(mentions, m) < 0
+            || (method == s_short_name_coreference && PyList_Append(orgs, m) < 0)) {
+            goto fail;
+        }
+        Py_CLEAR(m);
+        Py_CLEAR(key);
+        Py_CLEAR(lone);
+    }
+    if (PyDict_GET_SIZE(surnames)) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(places); i++) {
+            m = Py_NewRef(PyList_GET_ITEM(places, i));
+            key = mget(l, m, M_TEXT);
+            PyObject *target = key ? get(surnames, key) : NULL;
+            if (target == NULL || target == m) {
+                if (PyErr_Occurred()) {
+                    goto fail;
+                }
+                Py_CLEAR(key);
+                Py_CLEAR(m);
+                continue;
+            }
+            Py_INCREF(target);
+            /* A one-word place that is also a person's surname in this story reads as the
+             * person unless a preposition makes it a location ("Lima would train" vs "in Lima"). */
+            PyObject *before = PyObject_GetAttr(m, s_before);
+            PyObject *loc = before ? PyObject_CallOneArg(locative_before, before) : NULL;
+            Py_XDECREF(before);
+            int located = loc ? PyObject_IsTrue(loc) : -1;
+            Py_XDECREF(loc);
+            int err = located < 0;
+            if (located == 0) {
+                PyObject *names[5] = {s_id, s_name, s_country, s_entry, NULL};
+                PyObject *v[4] = {PyObject_GetAttr(target, s_id), PyObject_GetAttr(target, s_name),
+                                  PyObject_GetAttr(target, s_country), PyObject_GetAttr(target, s_entry)};
+                PyObject *methods = one_method(s_surname_coreference);
+                err = v[0] == NULL || v[1] == NULL || v[2] == NULL || v[3] == NULL || methods == NULL
+                      || PyObject_SetAttr(m, s_type, s_person) < 0;
+                for (int j = 0; j < 4; j++) {
+                    err = err || PyObject_SetAttr(m, names[j], v[j]) < 0;
+                }
+                err = err || PyObject_SetAttr(m, s_methods, methods) < 0;
+                for (int j = 0; j < 4; j++) {
+                    Py_XDECREF(v[j]);
+                }
+                Py_XDECREF(methods);
+            }
+            Py_DECREF(target);
+            if (err) {
+                goto fail;
+            }
+            Py_CLEAR(key);
+            Py_CLEAR(m);
+        }
+    }
+    if (PyDict_GET_SIZE(shorts)) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(orgs); i++) {
+            m = Py_NewRef(PyList_GET_ITEM(orgs, i));
+            key = mget(l, m, M_NAME);
+            PyObject *target = key ? get(shorts, key) : NULL;
+            if (target == NULL || target == m) {
+                if (PyErr_Occurred()) {
+                    goto fail;
+                }
+                Py_CLEAR(key);
+                Py_CLEAR(m);
+                continue;
+            }
+            Py_INCREF(target);
+            PyObject *id = PyObject_GetAttr(target, s_id);
+            PyObject *name = id ? PyObject_GetAttr(target, s_name) : NULL;
+            int err = name == NULL || PyObject_SetAttr(m, s_id, id) < 0 || PyObject_SetAttr(m, s_name, name) < 0;
+            Py_XDECREF(id);
+            Py_XDECREF(name);
+            Py_DECREF(target);
+            if (!err) {
+                PyObject *methods = PyObject_GetAttr(m, s_methods);
+                err = methods == NULL || append(methods, s_short_name_coreference) < 0;
+                Py_XDECREF(methods);
+            }
+            if (err) {
+                goto fail;
+            }
+            Py_CLEAR(key);
+            Py_CLEAR(m);
+        }
+    }
+    Py_RETURN_NONE;
+fail:
+    Py_XDECREF(lone);
+    Py_XDECREF(key);
+    Py_XDECREF(m);
+    return NULL;
+}
+
 static PyObject *
 Assembler_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
@@ -2265,6 +2458,8 @@ static PyMethodDef Assembler_methods[] = {
      "link._entities: the entity list of assemble, or None (see link.py)."},
     {"gather", (PyCFunction)(void (*)(void))Assembler_gather, METH_FASTCALL,
      "link._gather: the pass of Linker.link over the story mentions."},
+    {"corefer", (PyCFunction)(void (*)(void))Assembler_corefer, METH_FASTCALL,
+     "Linker._corefer: lone surnames and short company names linked to full names."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2313,7 +2508,11 @@ PyInit__entities(void)
         || intern(&s_given_name, "given name") || intern(&s_reuters, "Reuters") || intern(&s_the, "the")
         || intern(&s_according, "according") || intern(&s_to, "to") || intern(&s_lower, "lower")
         || intern(&s_strip, "strip") || intern(&s_rstrip, "rstrip") || intern(&s_match, "match")
-        || intern(&s_comma, ",")
+        || intern(&s_comma, ",") || intern(&s_isupper, "isupper") || intern(&s_title, "title")
+        || intern(&s_name_coreference, "name coreference")
+        || intern(&s_surname_coreference, "surname coreference")
+        || intern(&s_short_name_coreference, "short name coreference") || intern(&s_before, "before")
+        || intern(&s_methods, "methods") || intern(&s_entry, "entry")
         || intern(&empty_str, "")) {
         return NULL;
     }

@@ -108,3 +108,15 @@ class Assembler:
         /,
     ) -> tuple[dict[str, float], list[Any], dict[str, Any], dict[str, Any], list[Any], list[Any], bool]:
         """`link._gather`: the pass of `Linker.link` over the story mentions."""
+    def corefer(
+        self,
+        lones: list[Any],
+        mentions: list[Any],
+        surnames: dict[str, Any],
+        shorts: dict[str, Any],
+        places: list[Any],
+        orgs: list[Any],
+        locative_before: Callable[[str], bool],
+        /,
+    ) -> None:
+        """`Linker._corefer` on the story state's lones and mentions."""

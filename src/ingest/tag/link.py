@@ -48,7 +48,7 @@ class Linker:
         self.catalogue = catalogue
         # (locations, qualifiers) -> what `_read_dateline` made of them
         self._datelines: dict[tuple[Any, ...], Any] = {}
-        # `_gather` in C when the extension is built (`compiled=False`: the Python one)
+        # `_gather` and `_corefer` in C when the extension is built (`compiled=False`: Python)
         self._loops = _ASSEMBLER if compiled else None
 
     def dateline(self, dateline: Any) -> tuple[list[Mention], frozenset[str]]:
@@ -172,7 +172,12 @@ class Linker:
                     # gives keys (or takes part in the ordered short-name step): all in story order
                     surnames, shorts, places, orgs = _corefer_keys(mentions)
                     break
-        self._corefer(state, surnames, shorts, places, orgs)
+        if self._loops is None:
+            self._corefer(state, surnames, shorts, places, orgs)
+        else:
+            self._loops.corefer(
+                state.lones, state.mentions, surnames, shorts, places, orgs, cues.locative_before
+            )
 
     def _clubs(self, mentions: list[Mention]) -> None:
         # Sports copy names clubs by their city ("beat Lyon 4-0").
@@ -752,8 +757,8 @@ def _merge(entity: dict[str, Any], loose: set[str], m: Mention, span: dict[str, 
             entity["name"] = m.name
 
 
-# `_entities` (with `_merge` and `_add_methods`) in C, when the extension is built; it calls `_add`
-# for the dateline mentions.
+# `_gather`, `Linker._corefer` and `_entities` (with `_merge` and `_add_methods`) in C, when the
+# extension is built; `_entities` calls `_add` for the dateline mentions.
 _ASSEMBLER = (
     None
     if _compiled is None
