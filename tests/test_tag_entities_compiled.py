@@ -374,3 +374,43 @@ def test_threads_share_one_compiled_tagger() -> None:
     with ThreadPoolExecutor(4) as pool:
         for _ in range(3):
             assert list(pool.map(lambda r: json.dumps(compiled.tag(r)), records)) == alone
+
+
+_JOIN_WORDS = [
+    "Ministry",
+    "Finance",
+    "Securities",
+    "Investments",
+    "Commission",
+    "Bank",
+    "Group",
+    "Ltd",
+    "Holdings",
+]
+_JOIN_WORDS += [
+    "England",
+    "Norvale",
+    "Shipping",
+    "Department",
+    "Health",
+    "of",
+    "for",
+    "and",
+    "the",
+    "Roe",
+    "said",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_JOIN_WORDS), max_size=30).map(" ".join))
+def test_c_merged_runs_are_the_python_ones(text: str) -> None:
+    compiled, _ = _taggers()
+    scanner = compiled.finder._scanner
+    assert scanner is not None, BUILD
+    hits = compiled.catalogue.find(text)
+    hit_starts = [*(h.start for h in hits), 1 << 62]
+    hit_ends = [*(h.end for h in hits), 1 << 62]
+    starts, ends = scanner.runs(text)
+    want = find._merge_runs(text, list(starts), list(ends), hit_starts, hit_ends)
+    assert scanner.merge_runs(text, starts, ends, hit_starts, hit_ends) == want

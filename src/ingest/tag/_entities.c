@@ -24,7 +24,7 @@ static PyObject *s_field, *s_paragraph, *s_start, *s_end, *s_text, *s_type, *s_i
     *s_catalogue_alias, *s_read_run, *s_lones, *s_washington, *s_space, *s_kind, *s_short,
     *s_place, *s_organization, *s_role_preposition, *s_said_cue, *s_appositive, *s_title_cue, *s_given_name,
     *s_reuters, *s_the, *s_according, *s_to, *s_lower, *s_strip, *s_rstrip, *s_match, *s_comma, *s_isupper,
-    *s_title, *s_name_coreference, *s_surname_coreference, *s_short_name_coreference, *s_before, *s_methods,
+    *s_title, *s_and, *s_name_coreference, *s_surname_coreference, *s_short_name_coreference, *s_before, *s_methods,
     *s_entry;
 static PyObject *empty_str, *empty_tuple, *zero, *one;
 
@@ -259,6 +259,10 @@ typedef struct {
     PyObject *fixed_code, *titled_code, *role_set, *role_at_set, *employer_prepositions, *said_set,
         *org_head_set, *said_it, *appositive, *said_after, *person_act_after, *given_names,
         *appositive_is_org, *local_id;
+    /* what _merge_runs reads: the connectors, their lengths, the heads taking "of"/"for" */
+    PyObject *connectors, *org_head_of;
+    Py_ssize_t connector_lengths[8];
+    int n_connector_lengths;
 } Scanner;
 
 static int
@@ -1361,6 +1365,173 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ find._merge_runs */
+
+/* The last word of text[start:end]: text[start:end].rsplit(" ", 1)[-1] */
+static PyObject *
+last_word(PyObject *text, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t i = end;
+    while (i > start && PyUnicode_READ_CHAR(text, i - 1) != ' ') {
+        i--;
+    }
+    return PyUnicode_Substring(text, i, end);
+}
+
+/* find._inside_hit: whether [start, end) lies inside one hit */
+static int
+inside_hit(const Py_ssize_t *hs, const Py_ssize_t *he, Py_ssize_t n, Py_ssize_t start, Py_ssize_t end)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (he[k] >= end && hs[k] <= start) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* list[lo:hi] appended to `out` */
+static int
+extend(PyObject *out, PyObject *list, Py_ssize_t lo, Py_ssize_t hi)
+{
+    for (Py_ssize_t i = lo; i < hi; i++) {
+        if (PyList_Append(out, PyList_GET_ITEM(list, i)) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* find._merge_runs: join "Ministry" + "of" + "Finance" and "Securities" + "and" + "Investments
+ * Commission" (runs as their starts and ends). */
+static PyObject *
+Scanner_merge_runs(Scanner *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "merge_runs(text, starts, ends, hit_starts, hit_ends)");
+        return NULL;
+    }
+    PyObject *text = args[0], *starts = args[1], *ends = args[2];
+    if (!PyUnicode_Check(text) || !PyList_Check(starts) || !PyList_Check(ends)) {
+        PyErr_SetString(PyExc_TypeError, "merge_runs: a str and lists");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(starts);
+    if (n < 2) {
+        return PyTuple_Pack(2, starts, ends);
+    }
+    PyObject *result = NULL, *merged_starts = NULL, *merged_ends = NULL;
+    Py_ssize_t *s = NULL, *e = NULL, *hs = NULL, *he = NULL, *joins = NULL, ns, ne, nhs, nhe, nj = 0;
+    if (index_list(starts, "starts", &s, &ns) < 0 || index_list(ends, "ends", &e, &ne) < 0
+        || index_list(args[3], "hit_starts", &hs, &nhs) < 0 || index_list(args[4], "hit_ends", &he, &nhe) < 0) {
+        goto done;
+    }
+    if (ne != n || nhe != nhs) {
+        PyErr_SetString(PyExc_ValueError, "merge_runs: starts and ends of other lengths");
+        goto done;
+    }
+    joins = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)n); /* (first, last) run index of each joined group */
+    if (joins == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t first = -1, last = -1;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Py_ssize_t gap_length = s[i] - e[i - 1];
+        int fits = 0;
+        for (int k = 0; k < self->n_connector_lengths; k++) {
+            fits |= gap_length == self->connector_lengths[k];
+        }
+        if (!fits || e[i - 1] < 0 || s[i] > PyUnicode_GET_LENGTH(text)) {
+            continue;
+        }
+        PyObject *gap = PyUnicode_Substring(text, e[i - 1], s[i]);
+        int is = gap ? PySet_Contains(self->connectors, gap) : -1;
+        int is_and = is > 0 ? PyUnicode_Compare(gap, s_and) == 0 : 0;
+        Py_XDECREF(gap);
+        if (is <= 0) {
+            if (is < 0) {
+                goto done;
+            }
+            continue;
+        }
+        if (last != i - 1) {
+            first = i - 1; /* run i - 1 is not joined to the one before it */
+        }
+        if (s[i - 1] < 0 || e[i] > PyUnicode_GET_LENGTH(text)) {
+            PyErr_SetString(PyExc_ValueError, "merge_runs: a run outside the text");
+            goto done;
+        }
+        PyObject *head = last_word(text, s[i - 1], e[i - 1]);
+        if (head == NULL) {
+            goto done;
+        }
+        int join;
+        if (!is_and) {
+            /* " of ", " for ", " of the ", " for the " */
+            join = PySet_Contains(self->org_head_of, head);
+            if (join > 0) {
+                join = !inside_hit(hs, he, nhs, s[first], e[i - 1]);
+            }
+        }
+        else {
+            join = PySet_Contains(self->org_suffix, head);
+            if (join > 0) {
+                PyObject *next = last_word(text, s[i], e[i]);
+                join = next ? PySet_Contains(self->org_suffix, next) : -1;
+                Py_XDECREF(next);
+            }
+        }
+        Py_DECREF(head);
+        if (join < 0) {
+            goto done;
+        }
+        if (join) {
+            if (nj && joins[2 * (nj - 1)] == first) {
+                joins[2 * (nj - 1) + 1] = i;
+            }
+            else {
+                joins[2 * nj] = first;
+                joins[2 * nj + 1] = i;
+                nj++;
+            }
+            last = i;
+        }
+    }
+    if (nj == 0) {
+        result = PyTuple_Pack(2, starts, ends);
+        goto done;
+    }
+    merged_starts = PyList_New(0);
+    merged_ends = PyList_New(0);
+    if (merged_starts == NULL || merged_ends == NULL) {
+        goto done;
+    }
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t j = 0; j < nj; j++) {
+        Py_ssize_t f = joins[2 * j], l = joins[2 * j + 1];
+        if (extend(merged_starts, starts, pos, f) < 0 || extend(merged_ends, ends, pos, f) < 0
+            || PyList_Append(merged_starts, PyList_GET_ITEM(starts, f)) < 0
+            || PyList_Append(merged_ends, PyList_GET_ITEM(ends, l)) < 0) {
+            goto done;
+        }
+        pos = l + 1;
+    }
+    if (extend(merged_starts, starts, pos, n) < 0 || extend(merged_ends, ends, pos, n) < 0) {
+        goto done;
+    }
+    result = PyTuple_Pack(2, merged_starts, merged_ends);
+done:
+    PyMem_Free(s);
+    PyMem_Free(e);
+    PyMem_Free(hs);
+    PyMem_Free(he);
+    PyMem_Free(joins);
+    Py_XDECREF(merged_starts);
+    Py_XDECREF(merged_ends);
+    return result;
+}
+
 static PyObject *
 Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
@@ -1369,17 +1540,19 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                              "particles",   "abbreviations", "prefixes", "fixed_code", "titled_code",
                              "role_set", "role_at_set", "employer_prepositions", "said_set", "org_head_set",
                              "said_it", "appositive", "said_after", "person_act_after", "given_names",
-                             "appositive_is_org", "local_id", NULL};
+                             "appositive_is_org", "local_id", "connectors", "connector_lengths", "org_head_of",
+                             NULL};
     PyObject *mention, *lone, *hit, *plans, *run_plan, *lone_plan, *mention_code, *common, *title_words,
         *org_suffix, *particles, *abbreviations, *prefixes;
-    PyObject *f[14];
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OOOO!OOOO!O!O!OOOOOO!O!O!O!O!OOOOO!OO:Scanner", kwlist, &mention,
+    PyObject *f[14], *connectors, *connector_lengths, *org_head_of;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "$OOOO!OOOO!O!O!OOOOOO!O!O!O!O!OOOOO!OOO!OO!:Scanner", kwlist, &mention,
                                      &lone, &hit, &PyDict_Type, &plans, &run_plan, &lone_plan, &mention_code,
                                      &PyFrozenSet_Type, &common, &PyFrozenSet_Type, &title_words,
                                      &PyFrozenSet_Type, &org_suffix, &particles, &abbreviations, &prefixes, &f[0],
                                      &f[1], &PyFrozenSet_Type, &f[2], &PyFrozenSet_Type, &f[3], &PyFrozenSet_Type,
                                      &f[4], &PyFrozenSet_Type, &f[5], &PyFrozenSet_Type, &f[6], &f[7], &f[8], &f[9],
-                                     &f[10], &PyFrozenSet_Type, &f[11], &f[12], &f[13])) {
+                                     &f[10], &PyFrozenSet_Type, &f[11], &f[12], &f[13], &PyFrozenSet_Type,
+                                     &connectors, &connector_lengths, &PyFrozenSet_Type, &org_head_of)) {
         return NULL;
     }
     if (check_named(lone, "lone") < 0 || check_named(hit, "hit") < 0) {
@@ -1411,6 +1584,26 @@ Scanner_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     for (int i = 0; i < 14; i++) {
         *slots[i] = Py_NewRef(f[i]);
     }
+    self->connectors = Py_NewRef(connectors);
+    self->org_head_of = Py_NewRef(org_head_of);
+    PyObject *lengths = PySequence_Fast(connector_lengths, "connector_lengths must be a collection of ints");
+    if (lengths == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lengths); i++) {
+        Py_ssize_t v = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(lengths, i), PyExc_OverflowError);
+        if ((v == -1 && PyErr_Occurred()) || i >= 8) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_ValueError, "connector_lengths: up to 8 lengths");
+            }
+            Py_DECREF(lengths);
+            Py_DECREF(self);
+            return NULL;
+        }
+        self->connector_lengths[self->n_connector_lengths++] = v;
+    }
+    Py_DECREF(lengths);
     return (PyObject *)self;
 }
 
@@ -1434,6 +1627,8 @@ Scanner_dealloc(Scanner *self)
     for (int i = 0; i < 14; i++) {
         Py_XDECREF(more[i]);
     }
+    Py_XDECREF(self->connectors);
+    Py_XDECREF(self->org_head_of);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1442,6 +1637,8 @@ static PyMethodDef Scanner_methods[] = {
      "Catalogue.find's per-match work over the automaton's iter_long matches."},
     {"scan", (PyCFunction)(void (*)(void))Scanner_scan, METH_FASTCALL, "The main loop of Finder.scan."},
     {"runs", (PyCFunction)Scanner_runs, METH_O, "The starts and ends of find.RUN_RE's matches."},
+    {"merge_runs", (PyCFunction)(void (*)(void))Scanner_merge_runs, METH_FASTCALL,
+     "find._merge_runs: runs joined across connectors."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2509,6 +2706,7 @@ PyInit__entities(void)
         || intern(&s_according, "according") || intern(&s_to, "to") || intern(&s_lower, "lower")
         || intern(&s_strip, "strip") || intern(&s_rstrip, "rstrip") || intern(&s_match, "match")
         || intern(&s_comma, ",") || intern(&s_isupper, "isupper") || intern(&s_title, "title")
+        || intern(&s_and, " and ")
         || intern(&s_name_coreference, "name coreference")
         || intern(&s_surname_coreference, "surname coreference")
         || intern(&s_short_name_coreference, "short name coreference") || intern(&s_before, "before")

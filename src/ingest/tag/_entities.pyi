@@ -37,7 +37,14 @@ class Scanner:
         given_names: frozenset[str],
         appositive_is_org: Callable[[str], bool],
         local_id: Callable[[str, str], str],
+        connectors: frozenset[str],
+        connector_lengths: frozenset[int],
+        org_head_of: frozenset[str],
     ) -> None: ...
+    def merge_runs(
+        self, text: str, starts: list[int], ends: list[int], hit_starts: list[int], hit_ends: list[int], /
+    ) -> tuple[list[int], list[int]]:
+        """`find._merge_runs`: runs joined across " of ", " and "... connectors."""
     def runs(self, text: str, /) -> tuple[list[int], list[int]]:
         """The starts and the ends of `find.RUN_RE`'s matches in `text`."""
     def find(

@@ -409,6 +409,10 @@ class Finder:
                 given_names=catalogue.given_names,
                 appositive_is_org=_appositive_is_org,
                 local_id=_local_id,
+                # what _merge_runs reads
+                connectors=CONNECTORS,
+                connector_lengths=CONNECTOR_LENGTHS,
+                org_head_of=cues.ORG_HEAD_OF,
             )
 
     # -- one text ---------------------------------------------------------------------------------
@@ -445,8 +449,8 @@ class Finder:
                 text, list(map(_match_start, matches)), list(map(_match_end, matches)), starts, ends
             )
         else:
-            # the same runs, found in C
-            run_starts, run_ends = _merge_runs(text, *scanner.runs(text), starts, ends)
+            # the same runs, found and joined in C
+            run_starts, run_ends = scanner.merge_runs(text, *scanner.runs(text), starts, ends)
         used = [False] * nh
         plan_get, add_lone, add_mention = _PLANS.get, state.lones.append, state.mentions.append
         field_, paragraph = cx.field, cx.paragraph
