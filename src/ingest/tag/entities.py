@@ -3,6 +3,12 @@
 `ingest.tag.find` reads the headline and body (catalogue hits, capitalised runs, cues);
 `ingest.tag.link` adds the dateline places, resolves ambiguous hits, links lone surnames to full
 names and assembles the entity list. An optional statistical model adds spans the rules missed.
+
+The per-story loops of both (the catalogue's per-match work, the run search and run loop with
+their cues, the linker's passes over the mentions, the entity list) also exist in C,
+`_entities.c`, an optional extension that `uv sync` builds: when it imports (`COMPILED`),
+`EntityTagger` uses it, with output equal to the Python code, which stays as the reference and the
+fallback (`compiled=False`; tests/test_tag_entities_compiled.py compares the two).
 """
 
 from __future__ import annotations
