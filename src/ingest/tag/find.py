@@ -415,26 +415,29 @@ class Finder:
                 org_head_of=cues.ORG_HEAD_OF,
             )
 
+    def find(self, text: str) -> list[Hit]:
+        """`Catalogue.find(text)`, its per-match work in C when the scanner is built."""
+        scanner = self._scanner
+        if scanner is None:
+            return self.catalogue.find(text)
+        catalogue = self.catalogue
+        return scanner.find(
+            catalogue.automaton.iter_long(text),
+            text,
+            catalogue.lengths,
+            catalogue._candidates,  # the catalogue's own cache of candidate entries per key
+            catalogue.targets,
+            catalogue.entry,
+            len(catalogue.targets),
+            catalogue.demonyms_from,
+        )
+
     # -- one text ---------------------------------------------------------------------------------
     def scan(self, cx: Text, state: StoryState, probe: str, caps_until: int = 0) -> None:
         """Read the whole story text (parts joined by blank lines, so no run crosses them)."""
         text = cx.text
         scanner = self._scanner
-        if scanner is None:
-            hits = self.catalogue.find(probe)
-        else:
-            catalogue = self.catalogue
-            # Catalogue.find with its per-match work in C
-            hits = scanner.find(
-                catalogue.automaton.iter_long(probe),
-                probe,
-                catalogue.lengths,
-                catalogue._candidates,
-                catalogue.targets,
-                catalogue.entry,
-                len(catalogue.targets),
-                catalogue.demonyms_from,
-            )
+        hits = self.find(probe)
         if probe is not text:
             # The hits of the title-cased probe, with the text as written (and still a demonym
             # when they are one: "POLISH" in the headline, "Brazilian Caio Mendes" in the body).
