@@ -348,6 +348,15 @@ class Text:
     text: str
 
 
+def _planned(
+    cx: Text, run_start: int, start: int, end: int, surface: str, kind: str, id_: str, methods: list[str]
+) -> Mention:
+    """The mention a run plan names, its offsets counted from the run's start (no catalogue entry)."""
+    return Mention(
+        cx.field, cx.paragraph, run_start + start, run_start + end, surface, kind, id_, surface, None, methods
+    )
+
+
 def _entry_mention(cx: Text, hit: Hit) -> Mention:
     entry = hit.candidates[0]
     return Mention(
@@ -485,20 +494,7 @@ class Finder:
                 elif plan:
                     if plan[0] == _MENTION:
                         _, start, end, surface, kind, id_, method = plan
-                        add_mention(
-                            Mention(
-                                field_,
-                                paragraph,
-                                run_start + start,
-                                run_start + end,
-                                surface,
-                                kind,
-                                id_,
-                                surface,
-                                None,
-                                [method],
-                            )
-                        )
+                        add_mention(_planned(cx, run_start, start, end, surface, kind, id_, [method]))
                     else:
                         self._follow(cx, run_start, plan, state)
                 continue
@@ -610,20 +606,7 @@ class Finder:
         for action in actions:
             if len(action) == 6:
                 start, end, surface, kind, id_, methods = action
-                state.mentions.append(
-                    Mention(
-                        cx.field,
-                        cx.paragraph,
-                        run_start + start,
-                        run_start + end,
-                        surface,
-                        kind,
-                        id_,
-                        surface,
-                        None,
-                        list(methods),
-                    )
-                )
+                state.mentions.append(_planned(cx, run_start, start, end, surface, kind, id_, list(methods)))
             else:
                 start, end, word = action
                 state.lones.append(Lone(cx.field, 0, run_start + start, run_start + end, word))
